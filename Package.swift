@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Perceptron",
+    products: [
+        .library(name: "Perceptron", targets: ["Perceptron"]),
+        .executable(name: "perceptron", targets: ["PerceptronCLI"]),
+        .executable(name: "perceptron-bench", targets: ["PerceptronBenchmarks"]),
+    ],
+    traits: [
+        .trait(
+            name: "OpenBLAS",
+            description: "Use the system OpenBLAS (libopenblas-dev) and LAPACKE (liblapacke-dev)."),
+        .trait(
+            name: "Zlib",
+            description: "Read gzip-compressed IDX files through the system zlib (zlib1g-dev)."),
+        .default(enabledTraits: ["OpenBLAS", "Zlib"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Modules/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLAPACKE",
+            path: "Modules/CLAPACKE",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Modules/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Perceptron",
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "CBLAS", condition: .when(traits: ["OpenBLAS"])),
+                .target(name: "CLAPACKE", condition: .when(traits: ["OpenBLAS"])),
+                .target(name: "CZlib", condition: .when(traits: ["Zlib"])),
+            ]
+        ),
+        .executableTarget(
+            name: "PerceptronCLI",
+            dependencies: [
+                "Perceptron",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "CAllocCounter", path: "Benchmarks/CAllocCounter"),
+        .executableTarget(
+            name: "PerceptronBenchmarks",
+            dependencies: [
+                "Perceptron",
+                "CAllocCounter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/PerceptronBenchmarks"
+        ),
+        .testTarget(
+            name: "PerceptronTests",
+            dependencies: ["Perceptron", "CAllocCounter"]
+        ),
+    ]
+)

@@ -1,0 +1,142 @@
+#if OpenBLAS
+import CBLAS
+#endif
+
+/// The only file that calls CBLAS. Swift types in, Swift types out: the `s` or `d` routine is
+/// chosen from `T.precision`, flags become `CblasTrans`/`CblasNoTrans`, sizes become `Int32`.
+///
+/// Without the `OpenBLAS` trait every entry point is unreachable: ``BLASBackend`` cannot be
+/// created then (see ``BLAS/isAvailable``).
+enum BLAS {
+    /// Whether the package was built with the `OpenBLAS` trait.
+    #if OpenBLAS
+    static let isAvailable = true
+    #else
+    static let isAvailable = false
+    #endif
+
+    /// Calls `cblas_?gemm` with `CblasRowMajor`.
+    @inline(__always)
+    static func gemm<T: Scalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        b: UnsafeBufferPointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int
+    ) {
+        #if OpenBLAS
+        let ta = transposeA ? CblasTrans : CblasNoTrans
+        let tb = transposeB ? CblasTrans : CblasNoTrans
+        switch T.precision {
+        case .float32:
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
+                float(a), Int32(lda), float(b), Int32(ldb), Float(beta), float(c), Int32(ldc))
+        case .float64:
+            cblas_dgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha),
+                double(a), Int32(lda), double(b), Int32(ldb), Double(beta), double(c), Int32(ldc))
+        }
+        #else
+        preconditionFailure("BLAS.gemm called in a build without the OpenBLAS trait")
+        #endif
+    }
+
+    /// Calls `cblas_?gemv` with `CblasRowMajor`.
+    @inline(__always)
+    static func gemv<T: Scalar>(
+        transposeA: Bool, m: Int, n: Int, alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        x: UnsafeBufferPointer<T>, beta: T, y: UnsafeMutableBufferPointer<T>
+    ) {
+        #if OpenBLAS
+        let ta = transposeA ? CblasTrans : CblasNoTrans
+        switch T.precision {
+        case .float32:
+            cblas_sgemv(
+                CblasRowMajor, ta, Int32(m), Int32(n), Float(alpha), float(a), Int32(lda),
+                float(x), 1, Float(beta), float(y), 1)
+        case .float64:
+            cblas_dgemv(
+                CblasRowMajor, ta, Int32(m), Int32(n), Double(alpha), double(a), Int32(lda),
+                double(x), 1, Double(beta), double(y), 1)
+        }
+        #else
+        preconditionFailure("BLAS.gemv called in a build without the OpenBLAS trait")
+        #endif
+    }
+
+    /// Calls `cblas_?axpy` with unit strides.
+    @inline(__always)
+    static func axpy<T: Scalar>(alpha: T, x: UnsafeBufferPointer<T>, y: UnsafeMutableBufferPointer<T>) {
+        #if OpenBLAS
+        switch T.precision {
+        case .float32: cblas_saxpy(Int32(x.count), Float(alpha), float(x), 1, float(y), 1)
+        case .float64: cblas_daxpy(Int32(x.count), Double(alpha), double(x), 1, double(y), 1)
+        }
+        #else
+        preconditionFailure("BLAS.axpy called in a build without the OpenBLAS trait")
+        #endif
+    }
+
+    /// Calls `cblas_?scal` with unit stride.
+    @inline(__always)
+    static func scal<T: Scalar>(alpha: T, x: UnsafeMutableBufferPointer<T>) {
+        #if OpenBLAS
+        switch T.precision {
+        case .float32: cblas_sscal(Int32(x.count), Float(alpha), float(x), 1)
+        case .float64: cblas_dscal(Int32(x.count), Double(alpha), double(x), 1)
+        }
+        #else
+        preconditionFailure("BLAS.scal called in a build without the OpenBLAS trait")
+        #endif
+    }
+
+    /// Calls `cblas_?dot` with unit strides.
+    @inline(__always)
+    static func dot<T: Scalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
+        #if OpenBLAS
+        switch T.precision {
+        case .float32: return T(cblas_sdot(Int32(x.count), float(x), 1, float(y), 1))
+        case .float64: return T(cblas_ddot(Int32(x.count), double(x), 1, double(y), 1))
+        }
+        #else
+        preconditionFailure("BLAS.dot called in a build without the OpenBLAS trait")
+        #endif
+    }
+
+    /// The number of threads OpenBLAS uses; calls `openblas_get_num_threads`
+    /// (1 without the trait).
+    static var threadCount: Int {
+        #if OpenBLAS
+        Int(openblas_get_num_threads())
+        #else
+        1
+        #endif
+    }
+
+    /// Sets the process-wide OpenBLAS thread count; calls `openblas_set_num_threads`.
+    static func setThreadCount(_ count: Int) {
+        #if OpenBLAS
+        openblas_set_num_threads(Int32(count))
+        #endif
+    }
+
+    // Pointer reinterpretation: T is Float (or Double) whenever these are called, as checked
+    // by the `switch T.precision` at each call site. Empty buffers give nil, which BLAS accepts
+    // for zero-sized operands.
+    @inline(__always)
+    private static func float<T>(_ p: UnsafeBufferPointer<T>) -> UnsafePointer<Float>? {
+        UnsafeRawPointer(p.baseAddress)?.assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always)
+    private static func float<T>(_ p: UnsafeMutableBufferPointer<T>) -> UnsafeMutablePointer<Float>? {
+        UnsafeMutableRawPointer(p.baseAddress)?.assumingMemoryBound(to: Float.self)
+    }
+    @inline(__always)
+    private static func double<T>(_ p: UnsafeBufferPointer<T>) -> UnsafePointer<Double>? {
+        UnsafeRawPointer(p.baseAddress)?.assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always)
+    private static func double<T>(_ p: UnsafeMutableBufferPointer<T>) -> UnsafeMutablePointer<Double>? {
+        UnsafeMutableRawPointer(p.baseAddress)?.assumingMemoryBound(to: Double.self)
+    }
+}

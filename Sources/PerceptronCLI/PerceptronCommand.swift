@@ -1,0 +1,11 @@
+import ArgumentParser
+import Perceptron
+
+/// The `perceptron` command: train, evaluate, predict, gradients, verify.
+@main
+struct PerceptronCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perceptron",
+        abstract: "Train and run multi-layer perceptrons on OpenBLAS.",
+        subcommands: [])
+}
