@@ -34,6 +34,14 @@ public struct Matrix<T: Scalar>: Sendable, Equatable {
         self.elements = elements
     }
 
+    /// A `rows × columns` matrix over `elements`, whose count the caller guarantees.
+    init(rows: Int, columns: Int, uncheckedElements elements: [T]) {
+        precondition(rows >= 0 && columns >= 0 && elements.count == rows * columns, "Matrix element count mismatch")
+        self.rows = rows
+        self.columns = columns
+        self.elements = elements
+    }
+
     /// A matrix from equal-length rows.
     /// - Throws: ``ShapeError`` if the rows differ in length.
     public init(_ rowArrays: [[T]]) throws(ShapeError) {
