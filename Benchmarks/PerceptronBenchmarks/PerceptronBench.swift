@@ -1,10 +1,123 @@
 import ArgumentParser
-import CAllocCounter
+import Foundation
 import Perceptron
 
-/// `perceptron-bench`: GEMM, training step, inference and epoch timings.
+/// `perceptron-bench`: GEMM, training step, inference and epoch timings, BLAS against naive
+/// and against the GEMM floor. Build with `-c release`: debug builds run but are not timings.
 @main
 struct PerceptronBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "perceptron-bench")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "perceptron-bench",
+        abstract: "Measure Perceptron: GEMM GFLOP/s, training step vs the GEMM floor, inference, an epoch.",
+        discussion: """
+            Every figure is the median over repeated samples after warm-up, with the minimum and \
+            maximum in brackets. Ratios come from measurements made alternately in the same run.
+            """)
+
+    @Flag(help: "A reduced set for CI (well under a minute in release).")
+    var quick = false
+
+    @Option(name: .customLong("json"), help: "Write the results as JSON to this file.")
+    var jsonPath: String?
+
+    @Option(name: .customLong("svg"), help: "Draw GFLOP/s by size and step time by batch size into this SVG file.")
+    var svgPath: String?
+
+    @Option(help: "Sections to run, comma-separated, from: gemm, step, inference, epoch.")
+    var sections = "gemm,step,inference,epoch"
+
+    @Option(help: "OpenBLAS thread counts, comma-separated.")
+    var threads = "1,2"
+
+    @Flag(help: "Skip the naive backend (for peer comparisons).")
+    var noNaive = false
+
+    @Option(help: "Folder with the Fashion-MNIST IDX files for the epoch section.")
+    var dataDir = "/usr/share/datasets/fashion-mnist"
+
+    static let widths = [784, 256, 128, 10]
+
+    var sectionList: [String] { sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let known: Set = ["gemm", "step", "inference", "epoch"]
+        if let bad = sectionList.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown section '\(bad)' in --sections: use gemm, step, inference, epoch")
+        }
+        if threadList.isEmpty || threadList.contains(where: { $0 < 1 }) {
+            throw ValidationError("--threads must list positive integers, e.g. 1,2")
+        }
+    }
+
+    func run() throws {
+        let plan: MeasurementPlan = quick ? .quick : .full
+        var report = Report(machine: .current(quick: quick))
+        #if DEBUG
+        report.notes.append("debug build: these numbers are not timings (use swift run -c release perceptron-bench)")
+        #endif
+        printHeader(report.machine)
+        if !BLASBackend.isAvailable {
+            report.notes.append("this build has no OpenBLAS (trait OpenBLAS off): BLAS rows are missing")
+        }
+        let sectionsToRun = sectionList
+        let progress: (String) -> Void = { message in
+            FileHandle.standardError.write(Data("  … \(message)\n".utf8))
+        }
+
+        if sectionsToRun.contains("gemm") {
+            let bench = GEMMBenchmark(plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive)
+            report.gemm = bench.run(widths: Self.widths, progress: progress)
+            print(gemmTable(report.gemm).render(), terminator: "")
+        }
+        for note in report.notes { print("note: \(note)") }
+        if let path = jsonPath {
+            try report.write(toFile: path)
+            print("wrote \(path)")
+        }
+        if let path = svgPath {
+            try SVGChart(report: report).write(toFile: path)
+            print("wrote \(path)")
+        }
+    }
+
+    private func printHeader(_ m: MachineDescription) {
+        print("perceptron-bench\(quick ? " --quick" : ""): \(m.cpu), \(m.logicalCores) cores, network \(Self.widths.map(String.init).joined(separator: "-"))")
+        if !m.openBLASEnvironment.isEmpty {
+            print("environment: " + m.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+        print("figures: median (min–max) over samples after warm-up")
+    }
+
+    /// One line per product: BLAS at each thread count, naive, and the best BLAS speedup.
+    private func gemmTable(_ rows: [GEMMRow]) -> Table {
+        let threadCounts = threadList
+        var table = Table(
+            title: "GEMM: GFLOP/s, C[m,n] = op(A)·op(B), flags = transA transB (N/T)",
+            headers: ["dtype", "role", "m×n×k", "flags"] + threadCounts.map { "blas \($0)t" } + ["naive", "speedup"])
+        var seen: [String] = []
+        for r in rows {
+            let key = "\(r.dtype) \(r.role) \(r.m) \(r.n) \(r.k) \(r.transA) \(r.transB) \(r.batch ?? 0)"
+            if seen.contains(key) { continue }
+            seen.append(key)
+            let group = rows.filter {
+                $0.dtype == r.dtype && $0.role == r.role && $0.m == r.m && $0.n == r.n && $0.k == r.k
+                    && $0.transA == r.transA && $0.transB == r.transB && $0.batch == r.batch
+            }
+            var cells = [r.dtype, r.role + (r.batch.map { " b\($0)" } ?? ""), "\(r.m)×\(r.n)×\(r.k)",
+                         (r.transA ? "T" : "N") + (r.transB ? "T" : "N")]
+            for t in threadCounts {
+                if let g = group.first(where: { $0.backend == "blas" && $0.threads == t }) {
+                    cells.append(medianRange(g.gflops, g.gflopsMin, g.gflopsMax))
+                } else { cells.append("–") }
+            }
+            if let n = group.first(where: { $0.backend == "naive" }) {
+                cells.append(medianRange(n.gflops, n.gflopsMin, n.gflopsMax))
+            } else { cells.append("–") }
+            let best = group.compactMap(\.speedupOverNaive).max()
+            cells.append(best.map { significant($0) + "×" } ?? "–")
+            table.add(cells)
+        }
+        return table
+    }
 }
