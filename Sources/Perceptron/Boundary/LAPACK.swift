@@ -75,7 +75,7 @@ enum LAPACK {
         b: UnsafeMutableBufferPointer<T>, ldb: Int
     ) throws(LAPACKError) {
         let routine = name("gels", T.self)
-        let arguments = ["matrix_layout", "trans", "m", "n", "nrhs", "A", "lda", "B", "ldb"]
+        let arguments = gelsArgumentNames
         #if OpenBLAS
         let (m32, n32, nrhs32) = try int32(m, n, nrhs, routine: routine, argumentIndices: [3, 4, 5], names: arguments)
         guard let lda32 = Int32(exactly: lda) else {
@@ -96,6 +96,9 @@ enum LAPACK {
         preconditionFailure("LAPACK.\(routine) called in a build without the OpenBLAS trait")
         #endif
     }
+
+    /// The arguments of `LAPACKE_?gels`, in order, for error messages.
+    static let gelsArgumentNames = ["matrix_layout", "trans", "m", "n", "nrhs", "A", "lda", "B", "ldb"]
 
     /// `"sgels"` or `"dgels"` for `base` `"gels"`.
     static func name<T: Scalar>(_ base: String, _: T.Type) -> String {

@@ -53,10 +53,10 @@ extension Matrix {
         // LAPACKE rejects NaN input with info = −(argument index); do the same.
         let routine = LAPACK.name("gels", T.self)
         if elements.contains(where: \.isNaN) {
-            throw .illegalArgument(routine: routine, info: -6, argumentNames: Self.gelsArgumentNames)
+            throw .illegalArgument(routine: routine, info: -6, argumentNames: LAPACK.gelsArgumentNames)
         }
         if b.elements.contains(where: \.isNaN) {
-            throw .illegalArgument(routine: routine, info: -8, argumentNames: Self.gelsArgumentNames)
+            throw .illegalArgument(routine: routine, info: -8, argumentNames: LAPACK.gelsArgumentNames)
         }
         let x =
             if m >= n {
@@ -67,10 +67,5 @@ extension Matrix {
                     .minimumNormSolutionOfTranspose(b.elements, columns: p)
             }
         return Matrix(rows: n, columns: p, uncheckedElements: x)
-    }
-
-    /// The arguments of `LAPACKE_?gels`, in order, for error messages.
-    private static var gelsArgumentNames: [String] {
-        ["matrix_layout", "trans", "m", "n", "nrhs", "A", "lda", "B", "ldb"]
     }
 }

@@ -107,7 +107,8 @@ public struct Matrix<T: Scalar>: Sendable, Equatable {
         try Matrix(rows: newRows, columns: newColumns, elements: elements)
     }
 
-    /// Replaces the shape and contents, reusing the storage when the capacity allows.
+    /// Changes the shape to `newRows × newColumns`, reusing the storage when the capacity allows.
+    /// The contents afterwards are unspecified (stale values or zeros): callers overwrite them.
     /// Used by workspaces that are resized once per batch size.
     mutating func resize(rows newRows: Int, columns newColumns: Int) {
         let n = newRows * newColumns

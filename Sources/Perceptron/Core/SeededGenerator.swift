@@ -41,12 +41,26 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1p-53
     }
 
-    /// A uniform sample from `[lower, upper)`.
+    /// A uniform sample from `[lower, upper)` (`lower` when the interval is empty).
+    ///
+    /// Uses as many random bits as `T` has significand bits (24 for `Float`, 53 for `Double`),
+    /// so the unit sample `u` is exact in `T` and below 1; the result is `lower + (upper − lower)·u`.
     public mutating func uniform<T: Scalar>(_ lower: T, _ upper: T) -> T {
-        lower + (upper - lower) * T(nextUnit())
+        let x = lower + (upper - lower) * Self.unitSample(next(), as: T.self)
+        // The affine map rounds and can land on `upper`; keep the interval half-open.
+        return x < upper ? x : max(lower, upper.nextDown)
     }
 
-    /// A standard normal sample N(0, 1) by the Box–Muller transform, computed in `Double`.
+    /// The top `p` bits of `bits` as a fraction in `[0, 1)`, `p` = `T`'s significand precision:
+    /// exact in `T`, at most `1 − 2⁻ᵖ`. (A 53-bit fraction converted to `Float` could round to 1.)
+    static func unitSample<T: Scalar>(_ bits: UInt64, as _: T.Type) -> T {
+        let precision = T.significandBitCount + 1
+        return T(bits >> UInt64(64 - precision)) / T(UInt64(1) << UInt64(precision))
+    }
+
+    /// A normal sample N(mean, standardDeviation²) by the Box–Muller transform, computed in
+    /// `Double`: `z = √(−2·ln u₁)·cos(2π·u₂)` with `u₁` in `(0, 1]`, `u₂` in `[0, 1)`.
+    /// Consumes two 64-bit outputs per sample.
     public mutating func gaussian<T: Scalar>(mean: T = 0, standardDeviation: T = 1) -> T {
         // u1 in (0, 1] so that log(u1) is finite.
         let u1 = 1 - nextUnit()
