@@ -70,6 +70,14 @@ struct PerceptronBench: ParsableCommand {
             report.gemm = bench.run(widths: Self.widths, progress: progress)
             print(gemmTable(report.gemm).render(), terminator: "")
         }
+        if sectionsToRun.contains("step") {
+            let bench = TrainingStepBenchmark(
+                plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive, widths: Self.widths)
+            for implementation in stepImplementations() {
+                report.trainingStep += try bench.run(implementation, progress: progress)
+            }
+            print(stepTable(report.trainingStep).render(), terminator: "")
+        }
         for note in report.notes { print("note: \(note)") }
         if let path = jsonPath {
             try report.write(toFile: path)
@@ -87,6 +95,29 @@ struct PerceptronBench: ParsableCommand {
             print("environment: " + m.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
         print("figures: median (min–max) over samples after warm-up")
+    }
+
+    /// The training steps to measure: the library's network when it is available, and the
+    /// hand-written reference step.
+    private func stepImplementations() -> [StepImplementation] {
+        [.handwritten(widths: Self.widths)]
+    }
+
+    private func stepTable(_ rows: [TrainingStepRow]) -> Table {
+        var table = Table(
+            title: "Training step (Float, 784-256-128-10, ReLU, softmax cross-entropy, Adam): ms per step; "
+                + "ratio = step / GEMM floor, paired samples",
+            headers: ["implementation", "backend", "threads", "batch", "ms/step", "samples/s", "GEMM floor ms",
+                      "ratio", "allocs/step", "bytes/step", "floor allocs"])
+        for r in rows {
+            table.add([
+                r.implementation, r.backend, "\(r.threads)", "\(r.batch)", medianRange(r.medianMs, r.minMs, r.maxMs),
+                fixed(r.samplesPerSecond, 0), medianRange(r.gemmFloorMs, r.gemmFloorMinMs, r.gemmFloorMaxMs),
+                fixed(r.ratioToGemmFloor, 2), significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
+                significant(r.gemmFloorAllocationsPerStep),
+            ])
+        }
+        return table
     }
 
     /// One line per product: BLAS at each thread count, naive, and the best BLAS speedup.

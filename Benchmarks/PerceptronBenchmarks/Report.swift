@@ -94,6 +94,12 @@ struct TrainingStepRow: Codable, Sendable {
     var allocatedBytesPerStep: Double
     /// GEMM calls the network made in one step (as recorded through a counting backend).
     var gemmCallsPerStep: Int?
+    /// `"network"` (the library's network) or `"handwritten"` (the benchmark's reference step).
+    var implementation: String
+    /// The backend the floor's GEMMs ran on: `"blas"`, or `"naive"` for naive steps.
+    var gemmFloorBackend: String
+    /// Allocations the floor's GEMM calls alone make (OpenBLAS's own, on the calling thread).
+    var gemmFloorAllocationsPerStep: Double
 }
 
 /// One inference configuration.
@@ -107,6 +113,8 @@ struct InferenceRow: Codable, Sendable {
     var allocationsPerCall: Double
     /// `"workspace"` (into a prepared workspace) or `"predict"` (allocating convenience call).
     var mode: String
+    /// `"network"` or `"handwritten"`.
+    var implementation: String
 }
 
 /// One epoch of training.

@@ -1,0 +1,121 @@
+import CAllocCounter
+import Perceptron
+
+/// Which backend a step runs on, with the concrete value so that calls are specialised.
+enum BenchBackend: Sendable {
+    case blas(BLASBackend)
+    case naive(NaiveBackend)
+
+    var name: String {
+        switch self {
+        case .blas: "blas"
+        case .naive: "naive"
+        }
+    }
+
+    var erased: any Backend {
+        switch self {
+        case .blas(let b): b
+        case .naive(let n): n
+        }
+    }
+}
+
+/// A way to build a training step: given a backend and a batch size, a closure that runs one
+/// step (forward, loss, backward, optimizer update) on a fixed batch.
+struct StepImplementation {
+    /// `"network"` (the library's `Network`) or `"handwritten"` (``ReferenceStep``).
+    var name: String
+    var make: (BenchBackend, _ batch: Int) throws -> () -> Void
+    /// A closure that records the GEMMs one step makes, if the implementation can take a
+    /// recording backend.
+    var gemmCalls: ((_ batch: Int) throws -> Int)?
+}
+
+/// Mallocs and bytes per call of `body` on the calling thread, over `count` calls, after one
+/// warm-up call (counted by the CAllocCounter target; 0 when it is off, e.g. under a sanitizer).
+func allocations(count: Int, _ body: () -> Void) -> (mallocs: Double, bytes: Double) {
+    body()
+    let m0 = alloc_counter_mallocs(), b0 = alloc_counter_bytes()
+    for _ in 0..<count { body() }
+    return (Double(alloc_counter_mallocs() - m0) / Double(count), Double(alloc_counter_bytes() - b0) / Double(count))
+}
+
+/// Section 2: training-step time against the GEMM floor, and allocations per step.
+struct TrainingStepBenchmark {
+    var plan: MeasurementPlan
+    var quick: Bool
+    var threadCounts: [Int]
+    var includeNaive: Bool
+    var widths: [Int]
+
+    var batches: [Int] { quick ? [128] : [32, 128, 256] }
+
+    func run(_ implementation: StepImplementation, progress: (String) -> Void) throws -> [TrainingStepRow] {
+        var rows: [TrainingStepRow] = []
+        if let blas = try? BLASBackend() {
+            for threads in threadCounts {
+                BLASBackend.setThreadCount(threads)
+                for batch in batches {
+                    progress("\(implementation.name) step blas \(threads)t batch \(batch)")
+                    rows.append(try measureStep(implementation, .blas(blas), threads: threads, batch: batch, plan: plan))
+                }
+            }
+        }
+        if includeNaive {
+            BLASBackend.setThreadCount(1)
+            // A naive step takes 0.03–0.3 s: fewer samples; the floor is the naive GEMMs.
+            let naivePlan = MeasurementPlan(warmup: 1, samples: quick ? 3 : 5, sampleSeconds: 0, budgetSeconds: quick ? 1 : 4)
+            for batch in quick ? [32] : batches {
+                progress("\(implementation.name) step naive batch \(batch)")
+                rows.append(try measureStep(implementation, .naive(NaiveBackend()), threads: 1, batch: batch, plan: naivePlan))
+            }
+        }
+        return rows
+    }
+
+    private func measureStep(
+        _ implementation: StepImplementation, _ backend: BenchBackend, threads: Int, batch: Int, plan: MeasurementPlan
+    ) throws -> TrainingStepRow {
+        let step = try implementation.make(backend, batch)
+        let floor = GEMMOperands<Float>(trainingStepGEMMs(widths: widths, batch: batch), seed: 11)
+        let runFloor: () -> Void
+        switch backend {
+        case .blas(let b): runFloor = { floor.runAll(on: b) }
+        case .naive(let n): runFloor = { floor.runAll(on: n) }
+        }
+        for _ in 0..<2 { step() }
+        let alloc = allocations(count: backend.name == "naive" ? 2 : 20, step)
+        let floorAlloc = allocations(count: backend.name == "naive" ? 2 : 20, runFloor)
+        let (stepTimes, floorTimes) = measurePaired(plan, step, runFloor)
+        let s = Summary(stepTimes).scaled(by: 1e3)
+        let f = Summary(floorTimes).scaled(by: 1e3)
+        let ratios = zip(stepTimes, floorTimes).map { $0 / $1 }
+        return TrainingStepRow(
+            batch: batch, threads: threads, backend: backend.name, medianMs: s.median, minMs: s.min, maxMs: s.max,
+            samplesPerSecond: Double(batch) / s.median * 1e3, gemmFloorMs: f.median, gemmFloorMinMs: f.min,
+            gemmFloorMaxMs: f.max, ratioToGemmFloor: Summary(ratios).median, allocationsPerStep: alloc.mallocs,
+            allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: try implementation.gemmCalls?(batch),
+            implementation: implementation.name, gemmFloorBackend: backend.name,
+            gemmFloorAllocationsPerStep: floorAlloc.mallocs)
+    }
+}
+
+extension StepImplementation {
+    /// The hand-written reference step on preallocated buffers.
+    static func handwritten(widths: [Int]) -> StepImplementation {
+        StepImplementation(
+            name: "handwritten",
+            make: { backend, batch in
+                switch backend {
+                case .blas(let b):
+                    let s = ReferenceStep(backend: b, widths: widths, batch: batch, seed: 3)
+                    return { s.run() }
+                case .naive(let n):
+                    let s = ReferenceStep(backend: n, widths: widths, batch: batch, seed: 3)
+                    return { s.run() }
+                }
+            },
+            gemmCalls: { _ in trainingStepGEMMs(widths: widths, batch: 1).count })
+    }
+}
