@@ -1,0 +1,141 @@
+/// The buffer-level activation passes the network's hot path calls. No shape checks, no
+/// allocation; every loop is specialised for `Float` and `Double`.
+enum ActivationKernels {
+    /// `Y = f(Z)` over `[rows, columns]`. `output` may be the same memory as `input`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func forward<T: Scalar>(
+        _ activation: Activation, input z: UnsafeBufferPointer<T>, output y: UnsafeMutableBufferPointer<T>,
+        rows: Int, columns: Int
+    ) {
+        let n = rows * columns
+        guard n > 0, let zp = z.baseAddress, let yp = y.baseAddress else { return }
+        switch activation {
+        case .relu:
+            // `z < 0 ? 0 : z` lets NaN through, as PyTorch's relu does.
+            for i in 0..<n { let v = zp[i]; yp[i] = v < 0 ? 0 : v }
+        case .leakyReLU:
+            let slope = T(Activation.leakyReLUSlope)
+            for i in 0..<n { let v = zp[i]; yp[i] = v > 0 ? v : v * slope }
+        case .sigmoid:
+            for i in 0..<n { yp[i] = sigmoid(zp[i]) }
+        case .tanh:
+            for i in 0..<n { yp[i] = T.tanh(zp[i]) }
+        case .gelu:
+            for i in 0..<n { yp[i] = gelu(zp[i]) }
+        case .softmax:
+            for r in 0..<rows { softmaxRow(zp + r * columns, yp + r * columns, columns) }
+        }
+    }
+
+    /// Fused dense epilogue, one pass: `Z = Y + b` (bias broadcast over rows), then `Y ← f(Z)`.
+    /// When `preactivation` is given, `Z` is also stored there (GELU's backward needs it).
+    /// Without an activation it only adds the bias.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func biasActivation<T: Scalar>(
+        _ activation: Activation?, values y: UnsafeMutableBufferPointer<T>, bias: UnsafeBufferPointer<T>,
+        preactivation: UnsafeMutableBufferPointer<T>?, rows: Int, columns: Int
+    ) {
+        guard rows * columns > 0, let yp = y.baseAddress, let bp = bias.baseAddress else { return }
+        let zp = preactivation?.baseAddress
+        for r in 0..<rows {
+            let row = yp + r * columns
+            switch activation {
+            case nil:
+                for j in 0..<columns { row[j] += bp[j] }
+            case .relu:
+                for j in 0..<columns { let v = row[j] + bp[j]; row[j] = v < 0 ? 0 : v }
+            case .leakyReLU:
+                let slope = T(Activation.leakyReLUSlope)
+                for j in 0..<columns { let v = row[j] + bp[j]; row[j] = v > 0 ? v : v * slope }
+            case .sigmoid:
+                for j in 0..<columns { row[j] = sigmoid(row[j] + bp[j]) }
+            case .tanh:
+                for j in 0..<columns { row[j] = T.tanh(row[j] + bp[j]) }
+            case .gelu:
+                if let zp {
+                    let zrow = zp + r * columns
+                    for j in 0..<columns { let v = row[j] + bp[j]; zrow[j] = v; row[j] = gelu(v) }
+                } else {
+                    for j in 0..<columns { row[j] = gelu(row[j] + bp[j]) }
+                }
+            case .softmax:
+                for j in 0..<columns { row[j] += bp[j] }
+                softmaxRow(UnsafePointer(row), row, columns)
+            }
+        }
+    }
+
+    /// dL/dZ = dL/dY ⊙ f'(Z), overwriting `gradient` (which holds dL/dY on entry) in place.
+    ///
+    /// The derivative is taken from the saved output where the formula allows: ReLU and LeakyReLU
+    /// from the sign of `Y`, `σ(1 − σ)`, `1 − tanh²`; GELU from `input`; softmax by the
+    /// Jacobian-vector product `dZ_ik = Σ_j dY_ij S_ij(δ_jk − S_ik) = S_ik(dY_ik − Σ_j dY_ij S_ij)`.
+    /// `input` may be empty for every activation but GELU.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func backward<T: Scalar>(
+        _ activation: Activation, input z: UnsafeBufferPointer<T>, output y: UnsafeBufferPointer<T>,
+        gradient g: UnsafeMutableBufferPointer<T>, rows: Int, columns: Int
+    ) {
+        let n = rows * columns
+        guard n > 0, let yp = y.baseAddress, let gp = g.baseAddress else { return }
+        switch activation {
+        case .relu:
+            for i in 0..<n { gp[i] = yp[i] > 0 ? gp[i] : 0 }
+        case .leakyReLU:
+            let slope = T(Activation.leakyReLUSlope)
+            for i in 0..<n { gp[i] = yp[i] > 0 ? gp[i] : gp[i] * slope }
+        case .sigmoid:
+            for i in 0..<n { let s = yp[i]; gp[i] *= s * (1 - s) }
+        case .tanh:
+            for i in 0..<n { let t = yp[i]; gp[i] *= 1 - t * t }
+        case .gelu:
+            guard let zp = z.baseAddress else { return }
+            for i in 0..<n { gp[i] *= geluDerivative(zp[i]) }
+        case .softmax:
+            for r in 0..<rows {
+                let s = yp + r * columns
+                let d = gp + r * columns
+                var dot: T = 0
+                for j in 0..<columns { dot += d[j] * s[j] }
+                for k in 0..<columns { d[k] = s[k] * (d[k] - dot) }
+            }
+        }
+    }
+
+    /// `σ(x)`, stable for large `|x|`: `1/(1 + e^(−x))` for `x ≥ 0`, `e^x/(1 + e^x)` otherwise.
+    @inline(__always)
+    static func sigmoid<T: Scalar>(_ x: T) -> T {
+        if x >= 0 { return 1 / (1 + T.exp(-x)) }
+        let e = T.exp(x)
+        return e / (1 + e)
+    }
+
+    /// `z·Φ(z)`, `Φ(z) = (1 + erf(z/√2))/2`.
+    @inline(__always)
+    static func gelu<T: Scalar>(_ z: T) -> T {
+        z * (1 + T.erf(z * T(0.7071067811865476))) / 2
+    }
+
+    /// `Φ(z) + z·φ(z)`, `φ(z) = e^(−z²/2)/√(2π)`.
+    @inline(__always)
+    static func geluDerivative<T: Scalar>(_ z: T) -> T {
+        let cdf = (1 + T.erf(z * T(0.7071067811865476))) / 2
+        let pdf = T.exp(-z * z / 2) * T(0.3989422804014327)
+        return cdf + z * pdf
+    }
+
+    /// One softmax row, stable: subtract the row maximum before `exp`. `y` may equal `z`.
+    @inline(__always)
+    static func softmaxRow<T: Scalar>(_ z: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+        guard n > 0 else { return }
+        var m = z[0]
+        for j in 1..<n where z[j] > m { m = z[j] }
+        var sum: T = 0
+        for j in 0..<n { let e = T.exp(z[j] - m); y[j] = e; sum += e }
+        let inverse = 1 / sum
+        for j in 0..<n { y[j] *= inverse }
+    }
+}

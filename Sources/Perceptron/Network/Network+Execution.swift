@@ -1,0 +1,148 @@
+/// The hot path: forward, loss and backward over the workspace, with no allocation once the
+/// workspace has room for the batch.
+extension Network {
+    /// Makes room for `batch` samples; allocates only when `batch` exceeds every earlier batch.
+    /// The workspace starts with a ones vector of that capacity (for `db = Gᵀ·1`).
+    mutating func reserveWorkspace(batch: Int) {
+        guard batch > workspaceCapacity else { return }
+        workspace = [T](repeating: 0, count: batch + plan.unitsPerSample * batch)
+        workspace.withUnsafeMutableBufferPointer { ws in
+            for i in 0..<batch { ws[i] = 1 }
+        }
+        workspaceCapacity = batch
+    }
+
+    /// Runs one batch: forward always; with `targets`, the loss (and correct count); with
+    /// `backward`, every parameter gradient (overwriting ``gradients``) and, with
+    /// `inputGradient`, dL/dX.
+    ///
+    /// Per step, forward: `Y = X·Wᵀ` (one ?gemm, B transposed), then `Y ← f(Y + b)` in one pass.
+    /// Backward from `G = dL/dY`: `G ← G ⊙ f'` in place (from saved outputs; GELU from the saved
+    /// `Z`; softmax by its Jacobian-vector product), `dW = Gᵀ·X` (?gemm, A transposed),
+    /// `db = Gᵀ·1` (?gemv), `dX = G·W` (?gemm; skipped for the first layer unless asked).
+    /// - Precondition: `input` holds `batch × inputSize` elements, `targets` match (checked by callers).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    mutating func run(
+        input: UnsafeBufferPointer<T>, batch: Int, targets: TargetView<T>?, loss: Loss,
+        backward: Bool, inputGradient wantsInputGradient: Bool
+    ) -> (loss: T, correct: Int, total: Int) {
+        reserveWorkspace(batch: batch)
+        lastBatch = batch
+        let backend = self.backend
+        let plan = self.plan
+        let base = workspaceCapacity
+        var result: (loss: T, correct: Int, total: Int) = (0, 0, 0)
+        workspace.withUnsafeMutableBufferPointer { ws in
+            parameterStorage.withUnsafeBufferPointer { p in
+                gradientStorage.withUnsafeMutableBufferPointer { g in
+                    let w = ws.baseAddress!
+                    func buffer(_ unit: Int, _ width: Int) -> UnsafeMutableBufferPointer<T> {
+                        UnsafeMutableBufferPointer(start: w + base + unit * batch, count: width * batch)
+                    }
+                    let ones = UnsafeBufferPointer(start: w, count: batch)
+                    // Forward.
+                    var x = input
+                    for step in plan.steps {
+                        let y = buffer(step.valueUnit, step.width)
+                        if let slot = step.dense {
+                            let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
+                            let bias = UnsafeBufferPointer(rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
+                            backend.gemm(
+                                transposeA: false, transposeB: true, m: batch, n: slot.outputSize, k: slot.inputSize,
+                                alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
+                                beta: 0, c: y, ldc: slot.outputSize)
+                            ActivationKernels.biasActivation(
+                                step.activation, values: y, bias: bias,
+                                preactivation: step.preactivationUnit.map { buffer($0, step.width) },
+                                rows: batch, columns: slot.outputSize)
+                        } else if let activation = step.activation {
+                            ActivationKernels.forward(
+                                activation, input: x, output: y, rows: batch, columns: step.width)
+                        }
+                        x = UnsafeBufferPointer(y)
+                    }
+                    guard let targets, let last = plan.steps.last else { return }
+                    // Loss, writing dL/dY of the last step.
+                    result = LossKernels.evaluate(
+                        loss, output: x, targets: targets,
+                        gradient: backward ? buffer(last.gradientUnit, last.width) : nil,
+                        rows: batch, columns: plan.outputSize)
+                    guard backward else { return }
+                    // Backward.
+                    for s in plan.steps.indices.reversed() {
+                        let step = plan.steps[s]
+                        let gradient = buffer(step.gradientUnit, step.width)
+                        let input: UnsafeBufferPointer<T> =
+                            s == 0 ? input : UnsafeBufferPointer(buffer(plan.steps[s - 1].valueUnit, step.inputWidth))
+                        if let activation = step.activation {
+                            // G ← dL/dZ. A standalone activation's G is also the previous step's G.
+                            let z: UnsafeBufferPointer<T> =
+                                if let unit = step.preactivationUnit { UnsafeBufferPointer(buffer(unit, step.width)) }
+                                else { step.dense == nil ? input : UnsafeBufferPointer(start: nil, count: 0) }
+                            ActivationKernels.backward(
+                                activation, input: z, output: UnsafeBufferPointer(buffer(step.valueUnit, step.width)),
+                                gradient: gradient, rows: batch, columns: step.width)
+                        }
+                        guard let slot = step.dense else { continue }
+                        let dZ = UnsafeBufferPointer(gradient)
+                        let out = slot.outputSize
+                        let inn = slot.inputSize
+                        // dW = Gᵀ·X
+                        backend.gemm(
+                            transposeA: true, transposeB: false, m: out, n: inn, k: batch,
+                            alpha: 1, a: dZ, lda: out, b: input, ldb: inn,
+                            beta: 0, c: UnsafeMutableBufferPointer(rebasing: g[slot.weightOffset..<slot.biasOffset]), ldc: inn)
+                        // db = Gᵀ·1
+                        backend.gemv(
+                            transposeA: true, m: batch, n: out, alpha: 1, a: dZ, lda: out, x: ones, beta: 0,
+                            y: UnsafeMutableBufferPointer(rebasing: g[slot.biasOffset..<(slot.biasOffset + out)]))
+                        // dX = G·W
+                        guard s > 0 || wantsInputGradient else { continue }
+                        let dX = s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
+                        backend.gemm(
+                            transposeA: false, transposeB: false, m: batch, n: inn, k: out,
+                            alpha: 1, a: dZ, lda: out,
+                            b: UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset]), ldb: inn,
+                            beta: 0, c: dX, ldc: inn)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Copies the last forward pass's output `[lastBatch, outputSize]` into `output` (resized in
+    /// place, so a reused matrix is not reallocated).
+    mutating func copyOutput(into output: inout Matrix<T>) {
+        let batch = lastBatch
+        let width = plan.outputSize
+        guard let last = plan.steps.last else { return }
+        let start = workspaceCapacity + last.valueUnit * batch
+        output.resize(rows: batch, columns: width)
+        workspace.withUnsafeBufferPointer { ws in
+            output.withUnsafeMutableBufferPointer { out in
+                for i in 0..<(batch * width) { out[i] = ws[start + i] }
+            }
+        }
+    }
+
+    /// The first module (in order) whose last output, gradient or parameters hold a non-finite
+    /// value, and what was non-finite: `"output"`, `"parameters"` or `"gradient"`.
+    func firstNonFinite() -> (module: Int, kind: String)? {
+        let batch = lastBatch
+        for step in plan.steps {
+            let start = workspaceCapacity + step.valueUnit * batch
+            if workspace[start..<(start + step.width * batch)].contains(where: { !$0.isFinite }) {
+                return (step.module + (step.activation != nil && step.dense != nil ? 1 : 0), "output")
+            }
+        }
+        for step in plan.steps {
+            guard let slot = step.dense else { continue }
+            let range = slot.weightOffset..<(slot.weightOffset + slot.parameterCount)
+            if parameterStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "parameters") }
+            if gradientStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "gradient") }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,70 @@
+/// Running a network and computing its gradients from `Matrix` values.
+extension Network {
+    /// The raw last-module output `[batch, outputSize]` (logits for cross-entropy and bce).
+    /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
+    public func predict(_ input: Matrix<T>) throws(ShapeError) -> Matrix<T> {
+        var copy = self
+        var output = Matrix<T>(rows: 0, columns: outputSize)
+        try copy.predict(input, into: &output)
+        return output
+    }
+
+    /// Writes the raw output into `output`, reusing its storage and the network's workspace: no
+    /// allocation once both have room for the batch.
+    /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
+    public mutating func predict(_ input: Matrix<T>, into output: inout Matrix<T>) throws(ShapeError) {
+        try checkInput(input, operation: "Network.predict")
+        input.withUnsafeBufferPointer { x in
+            _ = run(input: x, batch: input.rows, targets: nil, loss: .mse, backward: false, inputGradient: false)
+        }
+        copyOutput(into: &output)
+    }
+
+    /// The head's output for `loss`: softmax probabilities for cross-entropy, `σ` for bce, the raw
+    /// output for mse and categorical cross-entropy (see ``Loss/head(_:)``).
+    /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
+    public func headOutput(_ input: Matrix<T>, loss: Loss) throws(ShapeError) -> Matrix<T> {
+        loss.head(try predict(input))
+    }
+
+    /// The mean loss of a batch and every gradient: dL/dparameter for every layer (read them
+    /// through ``layers``, ``dense(at:)`` or ``gradients``; overwritten, not accumulated) and, when
+    /// `inputGradient` is true, dL/dX (``inputGradient``).
+    /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
+    @discardableResult
+    public mutating func lossAndGradients(
+        for input: Matrix<T>, targets: Targets<T>, loss: Loss, inputGradient: Bool = true
+    ) throws(ShapeError) -> T {
+        try checkInput(input, operation: "Network.lossAndGradients")
+        try loss.validate(targets, batch: input.rows, outputs: outputSize)
+        return input.withUnsafeBufferPointer { x in
+            withTargetView(targets) { t in
+                run(input: x, batch: input.rows, targets: t, loss: loss, backward: true, inputGradient: inputGradient).loss
+            }
+        }
+    }
+
+    /// The mean loss and the number of correct predictions (argmax for the cross-entropies, per
+    /// element for bce; `nil` for mse) without computing gradients.
+    /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
+    public mutating func evaluate(
+        _ input: Matrix<T>, targets: Targets<T>, loss: Loss
+    ) throws(ShapeError) -> (loss: T, accuracy: Double?) {
+        try checkInput(input, operation: "Network.evaluate")
+        try loss.validate(targets, batch: input.rows, outputs: outputSize)
+        let r = input.withUnsafeBufferPointer { x in
+            withTargetView(targets) { t in
+                run(input: x, batch: input.rows, targets: t, loss: loss, backward: false, inputGradient: false)
+            }
+        }
+        return (r.loss, loss.hasAccuracy && r.total > 0 ? Double(r.correct) / Double(r.total) : nil)
+    }
+
+    func checkInput(_ input: Matrix<T>, operation: String) throws(ShapeError) {
+        guard input.columns == inputSize, input.rows > 0 else {
+            throw ShapeError(
+                operation: operation, shapes: [.init("input", input.shape)],
+                reason: input.rows == 0 ? "the batch is empty" : "input must have \(inputSize) columns (the first layer's inputs)")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Testing
+@testable import Perceptron
+
+/// Loss, output and every gradient of one network on BLAS and on the naive backend.
+private func passes<T: Scalar>(
+    _: T.Type, backend: any Backend
+) throws -> (loss: T, output: [T], gradients: [T], input: [T]) {
+    var g = SeededGenerator(seed: 42)
+    var network = try Network<T>(sizes: [20, 17, 9, 5], activation: .gelu, initializer: .pytorch, using: &g, backend: backend)
+    let x: Matrix<T> = randomMatrix(7, 20, seed: 43)
+    let loss = try network.lossAndGradients(for: x, targets: .classes([0, 1, 2, 3, 4, 0, 1]), loss: .crossEntropy)
+    return (loss, try network.predict(x).elements, network.gradients, network.inputGradient.elements)
+}
+
+@Test func blasAndNaiveBackendsGiveTheSameLossAndGradients() throws {
+    let blas = try BLASBackend()
+    // Different summation orders only: Float within 1e-5 relative, Double within 1e-12
+    // (relative to max(|a|, |b|, 1): gradients of order 1e-2 compare absolutely at that scale).
+    let f1 = try passes(Float.self, backend: blas)
+    let f2 = try passes(Float.self, backend: NaiveBackend())
+    #expect(maxRelativeDifference([f1.loss], [f2.loss]) <= 1e-5)
+    #expect(maxRelativeDifference(f1.output, f2.output) <= 1e-5)
+    #expect(maxRelativeDifference(f1.gradients, f2.gradients) <= 1e-5)
+    #expect(maxRelativeDifference(f1.input, f2.input) <= 1e-5)
+    let d1 = try passes(Double.self, backend: blas)
+    let d2 = try passes(Double.self, backend: NaiveBackend())
+    #expect(maxRelativeDifference([d1.loss], [d2.loss]) <= 1e-12)
+    #expect(maxRelativeDifference(d1.output, d2.output) <= 1e-12)
+    #expect(maxRelativeDifference(d1.gradients, d2.gradients) <= 1e-12)
+    #expect(maxRelativeDifference(d1.input, d2.input) <= 1e-12)
+}
