@@ -78,6 +78,29 @@ struct PerceptronBench: ParsableCommand {
             }
             print(stepTable(report.trainingStep).render(), terminator: "")
         }
+        if sectionsToRun.contains("inference") {
+            let bench = InferenceBenchmark(plan: plan, threadCounts: threadList, includeNaive: !noNaive)
+            for implementation in inferenceImplementations() {
+                report.inference += try bench.run(implementation, progress: progress)
+            }
+            print(inferenceTable(report.inference).render(), terminator: "")
+        }
+        if sectionsToRun.contains("epoch") {
+            let full = loadEpochData()
+            let data = quick ? full.prefix(full.count / 10) : full
+            if data.source == "synthetic" {
+                report.notes.append("epoch: Fashion-MNIST not readable in \(dataDir): synthetic data of the same shape")
+            }
+            if quick { report.notes.append("epoch: --quick trains on the first \(data.count) samples only") }
+            let bench = EpochBenchmark(quick: quick, threadCounts: threadList, includeNaive: !noNaive)
+            for implementation in epochImplementations() {
+                report.epoch += try bench.run(implementation, data: data, progress: progress)
+            }
+            if report.epoch.contains(where: \.extrapolated) {
+                report.notes.append("epoch: naive rows are extrapolated from their first steps (see measuredSteps)")
+            }
+            print(epochTable(report.epoch).render(), terminator: "")
+        }
         for note in report.notes { print("note: \(note)") }
         if let path = jsonPath {
             try report.write(toFile: path)
@@ -103,18 +126,60 @@ struct PerceptronBench: ParsableCommand {
         [.handwritten(widths: Self.widths)]
     }
 
+    /// The training loops to time over an epoch.
+    private func epochImplementations() -> [EpochImplementation] {
+        [.handwritten(widths: Self.widths)]
+    }
+
+    /// Fashion-MNIST's 60,000 training images when readable, else synthetic data of that shape.
+    private func loadEpochData() -> EpochData {
+        EpochData.synthetic(count: 60000)
+    }
+
+    private func epochTable(_ rows: [EpochRow]) -> Table {
+        var table = Table(
+            title: "Epoch (batch 128, shuffled, Adam): wall seconds",
+            headers: ["implementation", "backend", "threads", "samples", "data", "seconds", "steps timed"])
+        for r in rows {
+            table.add([
+                r.implementation, r.backend, "\(r.threads)", "\(r.samples)", r.data, significant(r.seconds),
+                r.extrapolated ? "\(r.measuredSteps) of \(r.totalSteps), extrapolated" : "\(r.measuredSteps)",
+            ])
+        }
+        return table
+    }
+
+    /// The inference calls to measure.
+    private func inferenceImplementations() -> [InferenceImplementation] {
+        [.handwritten(widths: Self.widths)]
+    }
+
+    private func inferenceTable(_ rows: [InferenceRow]) -> Table {
+        var table = Table(
+            title: "Inference (Float, 784-256-128-10): µs per call",
+            headers: ["implementation", "mode", "backend", "threads", "batch", "µs/call", "allocs/call"])
+        for r in rows {
+            table.add([
+                r.implementation, r.mode, r.backend, "\(r.threads)", "\(r.batch)", medianRange(r.medianUs, r.minUs, r.maxUs),
+                significant(r.allocationsPerCall),
+            ])
+        }
+        return table
+    }
+
     private func stepTable(_ rows: [TrainingStepRow]) -> Table {
         var table = Table(
             title: "Training step (Float, 784-256-128-10, ReLU, softmax cross-entropy, Adam): ms per step; "
-                + "ratio = step / GEMM floor, paired samples",
+                + "ratio = median of step/floor over paired samples; min ratio = fastest step / fastest floor",
             headers: ["implementation", "backend", "threads", "batch", "ms/step", "samples/s", "GEMM floor ms",
-                      "ratio", "allocs/step", "bytes/step", "floor allocs"])
+                      "ratio", "min ratio", "allocs/step", "bytes/step", "floor allocs", "gemms"])
         for r in rows {
             table.add([
                 r.implementation, r.backend, "\(r.threads)", "\(r.batch)", medianRange(r.medianMs, r.minMs, r.maxMs),
                 fixed(r.samplesPerSecond, 0), medianRange(r.gemmFloorMs, r.gemmFloorMinMs, r.gemmFloorMaxMs),
-                fixed(r.ratioToGemmFloor, 2), significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
+                fixed(r.ratioToGemmFloor, 2), fixed(r.ratioOfMinimums, 2), significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
                 significant(r.gemmFloorAllocationsPerStep),
+                r.gemmCallsPerStep.map { "\($0)" + (r.gemmCallsMatchFloor == true ? " =floor" : " ≠floor") } ?? "–",
             ])
         }
         return table

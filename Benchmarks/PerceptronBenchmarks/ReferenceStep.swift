@@ -10,7 +10,10 @@ import Perceptron
 final class ReferenceStep<B: Backend> {
     let backend: B
     let widths: [Int]
-    let batch: Int
+    /// The batch the buffers were sized for.
+    let capacity: Int
+    /// The rows of the current batch (at most `capacity`; smaller for an epoch's last batch).
+    private(set) var batch: Int
     private var step = 0
     // Per layer l (0-based): W [out, in], b [out], their gradients and Adam moments.
     private var w: [UnsafeMutableBufferPointer<Float>] = []
@@ -31,6 +34,7 @@ final class ReferenceStep<B: Backend> {
         self.backend = backend
         self.widths = widths
         self.batch = batch
+        self.capacity = batch
         var rng = SeededGenerator(seed: seed)
         func buffer(_ n: Int, _ fill: (inout SeededGenerator) -> Float) -> UnsafeMutableBufferPointer<Float> {
             let p = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
@@ -55,6 +59,19 @@ final class ReferenceStep<B: Backend> {
         labels = (0..<batch).map { _ in Int(rng.next() % UInt64(widths[widths.count - 1])) }
     }
 
+    /// Copies the samples `indices` of `data` into the input and label buffers: the next batch.
+    func load(_ data: EpochData, indices: ArraySlice<Int>) {
+        precondition(indices.count <= capacity && data.features == widths[0], "batch does not fit the buffers")
+        batch = indices.count
+        let x = a[0].baseAddress!
+        data.images.withUnsafeBufferPointer { images in
+            for (row, sample) in indices.enumerated() {
+                (x + row * data.features).update(from: images.baseAddress! + sample * data.features, count: data.features)
+                labels[row] = data.labels[sample]
+            }
+        }
+    }
+
     deinit {
         for list in [w, b, dW, db, mW, vW, mb, vb, a, g] { for p in list { p.deallocate() } }
     }
@@ -62,25 +79,8 @@ final class ReferenceStep<B: Backend> {
     /// Forward, softmax cross-entropy, backward, Adam (lr 1e-3, β 0.9/0.999, ε 1e-8). Returns the loss.
     @discardableResult
     func run() -> Float {
+        forward()
         let layers = widths.count - 1
-        for l in 0..<layers {
-            let (n, k) = (widths[l + 1], widths[l])
-            // Y = X·Wᵀ, then + b and ReLU (not on the last layer) in one pass.
-            backend.gemm(
-                transposeA: false, transposeB: true, m: batch, n: n, k: k, alpha: 1,
-                a: UnsafeBufferPointer(a[l]), lda: k, b: UnsafeBufferPointer(w[l]), ldb: k,
-                beta: 0, c: a[l + 1], ldc: n)
-            let y = a[l + 1].baseAddress!, bias = b[l].baseAddress!
-            let relu = l < layers - 1
-            for i in 0..<batch {
-                let row = y + i * n
-                if relu {
-                    for j in 0..<n { row[j] = max(row[j] + bias[j], 0) }
-                } else {
-                    for j in 0..<n { row[j] += bias[j] }
-                }
-            }
-        }
         // Softmax cross-entropy on logits: G = (softmax(z) − onehot(t)) / N, loss = mean(lse(z) − z_t).
         let classes = widths[layers]
         let z = a[layers].baseAddress!, gz = g[layers - 1].baseAddress!
@@ -135,6 +135,36 @@ final class ReferenceStep<B: Backend> {
             adam(b[l], db[l], mb[l], vb[l], stepSize, invSqrtC2, beta1, beta2, eps)
         }
         return loss
+    }
+
+    /// The forward pass into the preallocated activations: logits in the last one.
+    func forward() {
+        let layers = widths.count - 1
+        for l in 0..<layers {
+            let (n, k) = (widths[l + 1], widths[l])
+            // Y = X·Wᵀ, then + b and ReLU (not on the last layer) in one pass. One sample is
+            // y = W·x: a GEMV, which skips GEMM's packing of W.
+            if batch == 1 {
+                backend.gemv(
+                    transposeA: false, m: n, n: k, alpha: 1, a: UnsafeBufferPointer(w[l]), lda: k,
+                    x: UnsafeBufferPointer(a[l]), beta: 0, y: a[l + 1])
+            } else {
+                backend.gemm(
+                    transposeA: false, transposeB: true, m: batch, n: n, k: k, alpha: 1,
+                    a: UnsafeBufferPointer(a[l]), lda: k, b: UnsafeBufferPointer(w[l]), ldb: k,
+                    beta: 0, c: a[l + 1], ldc: n)
+            }
+            let y = a[l + 1].baseAddress!, bias = b[l].baseAddress!
+            let relu = l < layers - 1
+            for i in 0..<batch {
+                let row = y + i * n
+                if relu {
+                    for j in 0..<n { row[j] = max(row[j] + bias[j], 0) }
+                } else {
+                    for j in 0..<n { row[j] += bias[j] }
+                }
+            }
+        }
     }
 
     @inline(__always)

@@ -90,10 +90,14 @@ struct TrainingStepRow: Codable, Sendable {
     var gemmFloorMaxMs: Double
     /// The median over samples of (step time / floor time), the two measured alternately.
     var ratioToGemmFloor: Double
+    /// Fastest step over fastest floor sample: the least noise-sensitive estimate on a busy machine.
+    var ratioOfMinimums: Double
     var allocationsPerStep: Double
     var allocatedBytesPerStep: Double
     /// GEMM calls the network made in one step (as recorded through a counting backend).
     var gemmCallsPerStep: Int?
+    /// Whether those GEMMs are exactly the floor's (same shapes and flags, as a multiset).
+    var gemmCallsMatchFloor: Bool?
     /// `"network"` (the library's network) or `"handwritten"` (the benchmark's reference step).
     var implementation: String
     /// The backend the floor's GEMMs ran on: `"blas"`, or `"naive"` for naive steps.
@@ -130,6 +134,8 @@ struct EpochRow: Codable, Sendable {
     var extrapolated: Bool
     var measuredSteps: Int
     var totalSteps: Int
+    /// `"network"` or `"handwritten"`.
+    var implementation: String
 }
 
 extension Report {

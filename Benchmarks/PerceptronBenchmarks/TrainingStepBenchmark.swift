@@ -27,9 +27,9 @@ struct StepImplementation {
     /// `"network"` (the library's `Network`) or `"handwritten"` (``ReferenceStep``).
     var name: String
     var make: (BenchBackend, _ batch: Int) throws -> () -> Void
-    /// A closure that records the GEMMs one step makes, if the implementation can take a
-    /// recording backend.
-    var gemmCalls: ((_ batch: Int) throws -> Int)?
+    /// The GEMMs one step makes, in order, if the implementation can run on a
+    /// ``RecordingBackend``.
+    var recordGEMMs: ((_ batch: Int) throws -> [GEMMShape])?
 }
 
 /// Mallocs and bytes per call of `body` on the calling thread, over `count` calls, after one
@@ -78,7 +78,9 @@ struct TrainingStepBenchmark {
         _ implementation: StepImplementation, _ backend: BenchBackend, threads: Int, batch: Int, plan: MeasurementPlan
     ) throws -> TrainingStepRow {
         let step = try implementation.make(backend, batch)
-        let floor = GEMMOperands<Float>(trainingStepGEMMs(widths: widths, batch: batch), seed: 11)
+        let floorShapes = trainingStepGEMMs(widths: widths, batch: batch)
+        let floor = GEMMOperands<Float>(floorShapes, seed: 11)
+        let recorded = try implementation.recordGEMMs?(batch)
         let runFloor: () -> Void
         switch backend {
         case .blas(let b): runFloor = { floor.runAll(on: b) }
@@ -94,8 +96,10 @@ struct TrainingStepBenchmark {
         return TrainingStepRow(
             batch: batch, threads: threads, backend: backend.name, medianMs: s.median, minMs: s.min, maxMs: s.max,
             samplesPerSecond: Double(batch) / s.median * 1e3, gemmFloorMs: f.median, gemmFloorMinMs: f.min,
-            gemmFloorMaxMs: f.max, ratioToGemmFloor: Summary(ratios).median, allocationsPerStep: alloc.mallocs,
-            allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: try implementation.gemmCalls?(batch),
+            gemmFloorMaxMs: f.max, ratioToGemmFloor: Summary(ratios).median,
+            ratioOfMinimums: s.min / f.min, allocationsPerStep: alloc.mallocs,
+            allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: recorded?.count,
+            gemmCallsMatchFloor: recorded.map { sameGEMMs($0, floorShapes) },
             implementation: implementation.name, gemmFloorBackend: backend.name,
             gemmFloorAllocationsPerStep: floorAlloc.mallocs)
     }
@@ -116,6 +120,11 @@ extension StepImplementation {
                     return { s.run() }
                 }
             },
-            gemmCalls: { _ in trainingStepGEMMs(widths: widths, batch: 1).count })
+            recordGEMMs: { batch in
+                let log = CallLog()
+                let s = ReferenceStep(backend: RecordingBackend(inner: NaiveBackend(), log: log), widths: widths, batch: batch, seed: 3)
+                s.run()
+                return log.gemms
+            })
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Perceptron
+
+/// The training images of an epoch, flattened `[count, 784]` in [0, 1], with class labels.
+struct EpochData: Sendable {
+    var images: [Float]
+    var labels: [Int]
+    var features: Int
+    var classes: Int
+    /// `"fashion-mnist"` or `"synthetic"`.
+    var source: String
+    var count: Int { labels.count }
+
+    /// Uniform pixels and random labels of Fashion-MNIST's shape (the timing does not depend on the values).
+    static func synthetic(count: Int, features: Int = 784, classes: Int = 10, seed: UInt64 = 9) -> EpochData {
+        var rng = SeededGenerator(seed: seed)
+        var images = [Float](repeating: 0, count: count * features)
+        for i in images.indices { images[i] = Float(rng.next() >> 40) * 0x1p-24 }
+        let labels = (0..<count).map { _ in Int(rng.next() % UInt64(classes)) }
+        return EpochData(images: images, labels: labels, features: features, classes: classes, source: "synthetic")
+    }
+
+    /// The first `count` samples.
+    func prefix(_ count: Int) -> EpochData {
+        let n = min(count, self.count)
+        var d = self
+        d.images = Array(images[0..<(n * features)])
+        d.labels = Array(labels[0..<n])
+        return d
+    }
+}
+
+/// A way to train over data: given a backend, the data and the batch size, a closure that runs
+/// the first `steps` minibatches of a shuffled epoch (all of them when `nil`) and returns how
+/// many steps it ran.
+struct EpochImplementation {
+    var name: String
+    var make: (BenchBackend, EpochData, _ batch: Int) throws -> (_ steps: Int?) throws -> Int
+}
+
+/// Section 4: wall time of one epoch (batch 128), both backends. The naive epoch is
+/// extrapolated from its first steps (a full one takes minutes); the row says so.
+struct EpochBenchmark {
+    var quick: Bool
+    var threadCounts: [Int]
+    var includeNaive: Bool
+    var batch = 128
+
+    func run(_ implementation: EpochImplementation, data: EpochData, progress: (String) -> Void) throws -> [EpochRow] {
+        var rows: [EpochRow] = []
+        let totalSteps = (data.count + batch - 1) / batch
+        if let blas = try? BLASBackend() {
+            for threads in threadCounts {
+                BLASBackend.setThreadCount(threads)
+                progress("\(implementation.name) epoch blas \(threads)t (\(data.count) samples, \(data.source))")
+                let epoch = try implementation.make(.blas(blas), data, batch)
+                _ = try epoch(3)  // warm-up: workspace, first-touch of the parameters
+                let t0 = now()
+                let steps = try epoch(nil)
+                rows.append(EpochRow(
+                    backend: "blas", threads: threads, seconds: now() - t0, batch: batch, samples: data.count,
+                    data: data.source, extrapolated: false, measuredSteps: steps, totalSteps: totalSteps,
+                    implementation: implementation.name))
+            }
+        }
+        if includeNaive {
+            BLASBackend.setThreadCount(1)
+            let measured = min(totalSteps, quick ? 2 : 12)
+            progress("\(implementation.name) epoch naive: \(measured) of \(totalSteps) steps, extrapolated")
+            let epoch = try implementation.make(.naive(NaiveBackend()), data, batch)
+            _ = try epoch(1)
+            let t0 = now()
+            let steps = try epoch(measured)
+            let seconds = (now() - t0) / Double(steps) * Double(totalSteps)
+            rows.append(EpochRow(
+                backend: "naive", threads: 1, seconds: seconds, batch: batch, samples: data.count, data: data.source,
+                extrapolated: steps < totalSteps, measuredSteps: steps, totalSteps: totalSteps,
+                implementation: implementation.name))
+        }
+        return rows
+    }
+}
+
+extension EpochImplementation {
+    /// The hand-written step over shuffled minibatches copied into its buffers.
+    static func handwritten(widths: [Int]) -> EpochImplementation {
+        EpochImplementation(name: "handwritten") { backend, data, batch in
+            var rng = SeededGenerator(seed: 21)
+            var order = Array(0..<data.count)
+            func epoch<B: Backend>(_ s: ReferenceStep<B>, _ steps: Int?) -> Int {
+                order.shuffle(using: &rng)
+                var ran = 0
+                var start = 0
+                while start < data.count, ran < (steps ?? Int.max) {
+                    s.load(data, indices: order[start..<min(start + batch, data.count)])
+                    s.run()
+                    start += batch
+                    ran += 1
+                }
+                return ran
+            }
+            switch backend {
+            case .blas(let b):
+                let s = ReferenceStep(backend: b, widths: widths, batch: batch, seed: 3)
+                return { steps in epoch(s, steps) }
+            case .naive(let n):
+                let s = ReferenceStep(backend: n, widths: widths, batch: batch, seed: 3)
+                return { steps in epoch(s, steps) }
+            }
+        }
+    }
+}
