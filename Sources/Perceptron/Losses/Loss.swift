@@ -49,7 +49,8 @@ public enum Loss: String, CaseIterable, Sendable {
     /// Checks `targets` against an output of `outputs` columns and `batch` rows.
     /// - Throws: ``ShapeError`` naming the operation, both shapes and the violation.
     public func validate<T: Scalar>(_ targets: Targets<T>, batch: Int, outputs: Int) throws(ShapeError) {
-        let expected: [ShapeError.Operand] = [.init("output", [batch, outputs])]
+        // Built only on the throwing paths: validation itself must not allocate (hot path).
+        var expected: [ShapeError.Operand] { [.init("output", [batch, outputs])] }
         switch targets {
         case .classes(let c):
             guard self == .crossEntropy || self == .categoricalCrossEntropy else {

@@ -1,0 +1,78 @@
+/// Adam as `torch.optim.Adam`, with L2 weight decay added to the gradient.
+///
+/// At step `t` (from 1), with `d = g + λ·p`:
+/// `m ← m + (1 − β₁)(d − m)`, `v ← β₂·v + (1 − β₂)·d²`,
+/// `p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)`.
+/// The bias corrections are computed once per step, in `Double`, as PyTorch does.
+public struct Adam<Element: Scalar>: Optimizer {
+    /// `lr`.
+    public var learningRate: Element
+    /// `β₁`, the decay of the first moment.
+    public var beta1: Element
+    /// `β₂`, the decay of the second moment.
+    public var beta2: Element
+    /// `ε`, added to the denominator.
+    public var epsilon: Element
+    /// `λ`, the L2 penalty added to the gradient.
+    public var weightDecay: Element
+    /// Steps taken so far (`t` of the last step).
+    public private(set) var step = 0
+    /// The first-moment estimate `m`.
+    public private(set) var firstMoment: [Element] = []
+    /// The second-moment estimate `v`.
+    public private(set) var secondMoment: [Element] = []
+
+    /// An Adam optimizer; the defaults are PyTorch's.
+    public init(
+        learningRate: Element = 0.001, beta1: Element = 0.9, beta2: Element = 0.999, epsilon: Element = 1e-8,
+        weightDecay: Element = 0
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    /// One Adam step (see the type's formulas), one loop over the tensor.
+    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>) {
+        adamStep(parameters, gradients: gradients, l2: weightDecay)
+    }
+
+    /// The Adam step with `d = g + l2·p`; AdamW calls it with `l2 = 0` after its decoupled decay.
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
+    mutating func adamStep(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, l2: Element) {
+        let n = parameters.count
+        guard n > 0, let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
+        if firstMoment.count != n {
+            firstMoment = [Element](repeating: 0, count: n)
+            secondMoment = [Element](repeating: 0, count: n)
+            step = 0
+        }
+        step += 1
+        let t = Double(step)
+        let correction1 = 1 - Double.pow(Double(beta1), t)
+        let correction2 = 1 - Double.pow(Double(beta2), t)
+        let stepSize = Element(Double(learningRate) / correction1)
+        let inverseCorrection2Root = Element(1 / correction2.squareRoot())
+        let w1 = 1 - beta1
+        let b2 = beta2
+        let w2 = 1 - beta2
+        let eps = epsilon
+        firstMoment.withUnsafeMutableBufferPointer { mBuffer in
+            secondMoment.withUnsafeMutableBufferPointer { vBuffer in
+                let m = mBuffer.baseAddress!
+                let v = vBuffer.baseAddress!
+                for i in 0..<n {
+                    let d = g[i] + l2 * p[i]
+                    let mi = m[i] + w1 * (d - m[i])
+                    let vi = b2 * v[i] + w2 * (d * d)
+                    m[i] = mi
+                    v[i] = vi
+                    p[i] -= stepSize * (mi / (vi.squareRoot() * inverseCorrection2Root + eps))
+                }
+            }
+        }
+    }
+}
