@@ -69,7 +69,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PerceptronTests",
-            dependencies: ["Perceptron", "CAllocCounter"]
+            dependencies: ["Perceptron", "CAllocCounter"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

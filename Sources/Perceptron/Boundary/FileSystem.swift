@@ -1,0 +1,127 @@
+import Glibc
+
+/// The only file that calls POSIX file functions. Paths are Swift strings, bytes are Swift
+/// arrays, and every failing call becomes a ``FormatError`` of kind ``FormatError/Kind/io``
+/// naming the path and `strerror(errno)`. No file descriptor leaves this file.
+enum FileSystem {
+    /// Whether `path` names an existing regular file (following symbolic links).
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The whole contents of the regular file at `path`.
+    ///
+    /// Calls `open`, `fstat` and `read`. The buffer is sized from `fstat`, so memory is
+    /// bounded by the file's real size, never by a length written inside it.
+    /// - Throws: ``FormatError``: ``FormatError/Kind/missingFile`` if it does not exist,
+    ///   ``FormatError/Kind/io`` if it cannot be read or is not a regular file.
+    static func read(_ path: String) throws(FormatError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT {
+                throw FormatError(file: path, kind: .missingFile, expected: "an existing file", found: "no such file")
+            }
+            throw ioError(path, "open", code)
+        }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ioError(path, "fstat", errno) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw FormatError(file: path, kind: .io, expected: "a regular file", found: "a directory or special file")
+        }
+        let size = Int(st.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                Glibc.read(fd, buffer.baseAddress! + done, size - done)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError(path, "read", errno)
+            }
+            if n == 0 { break }  // the file shrank since fstat
+            done += n
+        }
+        if done < size { bytes.removeLast(size - done) }
+        return bytes
+    }
+
+    /// Creates an empty file with a unique name beside `path` (same folder, so a rename over
+    /// `path` is atomic) and returns its descriptor and path. Calls `mkstemp`.
+    static func createTemporaryFile(beside path: String) throws(FormatError) -> (descriptor: Int32, path: String) {
+        let (folder, name) = split(path)
+        var template = Array("\(folder)/.\(name).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ioError(path, "create a temporary file in \(folder)", errno) }
+        let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return (fd, tempPath)
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying short writes and `EINTR`. Calls `write`.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(FormatError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + done, bytes.count - done)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError(path, "write", errno)
+            }
+            done += n
+        }
+    }
+
+    /// Sets the permission bits of `descriptor` to those of the file at `existing` if it
+    /// exists, otherwise to `0644`. Calls `stat` and `fchmod`.
+    static func setMode(of descriptor: Int32, likeFileAt existing: String, path: String) throws(FormatError) {
+        var st = stat()
+        let mode: mode_t = stat(existing, &st) == 0 ? st.st_mode & 0o7777 : 0o644
+        guard fchmod(descriptor, mode) == 0 else { throw ioError(path, "fchmod", errno) }
+    }
+
+    /// Flushes `descriptor` to stable storage. Calls `fsync`.
+    static func synchronize(_ descriptor: Int32, path: String) throws(FormatError) {
+        guard fsync(descriptor) == 0 else { throw ioError(path, "fsync", errno) }
+    }
+
+    /// Closes `descriptor`. Calls `close`.
+    static func close(_ descriptor: Int32, path: String) throws(FormatError) {
+        guard Glibc.close(descriptor) == 0 else { throw ioError(path, "close", errno) }
+    }
+
+    /// Atomically replaces `destination` by `source`. Calls `rename`.
+    static func rename(_ source: String, over destination: String) throws(FormatError) {
+        guard Glibc.rename(source, destination) == 0 else { throw ioError(destination, "rename \(source) to", errno) }
+    }
+
+    /// Removes the file at `path`, ignoring errors (cleanup only). Calls `unlink`.
+    static func removeQuietly(_ path: String) {
+        _ = unlink(path)
+    }
+
+    /// Flushes the folder holding `path`, so that a rename in it survives a crash. Calls
+    /// `open(O_DIRECTORY)` and `fsync`.
+    static func synchronizeFolder(of path: String) throws(FormatError) {
+        let folder = split(path).folder
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError(folder, "open folder", errno) }
+        defer { Glibc.close(fd) }
+        // Some file systems refuse fsync on a directory (EINVAL); the rename is still done.
+        guard fsync(fd) == 0 || errno == EINVAL else { throw ioError(folder, "fsync folder", errno) }
+    }
+
+    /// The folder (`"."` when none) and the last component of `path`.
+    static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = String(path[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
+    }
+
+    private static func ioError(_ path: String, _ operation: String, _ code: Int32) -> FormatError {
+        FormatError(file: path, kind: .io, expected: "\(operation) to succeed", found: String(cString: strerror(code)))
+    }
+}

@@ -1,0 +1,66 @@
+"""Writes the small reference files the Formats tests read.
+
+Run from this folder: `python3 make_fixtures.py` (versions pinned in requirements.txt).
+Every float tensor holds v[i] = (i - 3) * 0.25 in C order (exact in every float dtype),
+every integer tensor v[i] = i - 3 (uint8: i), so the tests can check values by formula.
+"""
+
+import io
+
+import numpy as np
+import torch
+from safetensors.numpy import save_file as save_numpy
+from safetensors.torch import save_file as save_torch
+
+
+def floats(shape, dtype):
+    n = int(np.prod(shape, dtype=np.int64))
+    return ((np.arange(n) - 3) * 0.25).astype(dtype).reshape(shape)
+
+
+def ints(shape, dtype):
+    n = int(np.prod(shape, dtype=np.int64))
+    base = np.arange(n) if dtype == np.uint8 else np.arange(n) - 3
+    return base.astype(dtype).reshape(shape)
+
+
+def save_npy(name, array, version=None):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, version=version, allow_pickle=False)
+    with open(name, "wb") as f:
+        f.write(buffer.getvalue())
+
+
+save_npy("f32_2x3.npy", floats((2, 3), np.float32))
+save_npy("f64_scalar.npy", floats((), np.float64))
+save_npy("f64_1x1.npy", floats((1, 1), np.float64))
+save_npy("f16_5.npy", floats((5,), np.float16))
+save_npy("i32_3x1.npy", ints((3, 1), np.int32))
+save_npy("i64_7.npy", ints((7,), np.int64))
+save_npy("u8_0.npy", ints((0,), np.uint8))
+save_npy("u8_2x2x3.npy", ints((2, 2, 3), np.uint8))
+save_npy("f32_v2_3.npy", floats((3,), np.float32), version=(2, 0))
+save_npy("f64_v3_2x2.npy", floats((2, 2), np.float64), version=(3, 0))
+# Rejected by design: big-endian and Fortran order.
+save_npy("f32_big_endian_3.npy", floats((3,), ">f4"))
+save_npy("f64_fortran_2x3.npy", np.asfortranarray(floats((2, 3), np.float64)))
+
+save_numpy(
+    {
+        "weight": floats((2, 3), np.float32),
+        "bias": floats((2,), np.float32),
+        "double": floats((1, 1), np.float64),
+        "half": floats((4,), np.float16),
+        "labels": ints((3,), np.int64),
+        "count": ints((2,), np.int32),
+        "pixels": ints((5,), np.uint8),
+        "empty": floats((0,), np.float32),
+        "scalar": floats((), np.float64),
+    },
+    "mixed.safetensors",
+    metadata={"note": "ünïcode ✓ \"quoted\"\ttab"},
+)
+save_torch(
+    {"b": torch.tensor(floats((3,), np.float32)).to(torch.bfloat16)},
+    "bf16.safetensors",
+)
