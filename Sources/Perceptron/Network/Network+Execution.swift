@@ -134,7 +134,9 @@ extension Network {
         for step in plan.steps {
             let start = workspaceCapacity + step.valueUnit * batch
             if workspace[start..<(start + step.width * batch)].contains(where: { !$0.isFinite }) {
-                return (step.module + (step.activation != nil && step.dense != nil ? 1 : 0), "output")
+                // A fused step's output is reported at its dense module: activations map finite
+                // values to finite values, so the non-finite value came from the dense layer.
+                return (step.module, "output")
             }
         }
         for step in plan.steps {

@@ -1,0 +1,240 @@
+/// Minibatch training.
+extension Network {
+    /// Trains on `inputs` `[N, inputSize]` and `targets` (N samples) for `configuration.epochs`
+    /// epochs and returns the per-epoch history.
+    ///
+    /// Each epoch: set the learning rate from the schedule; (re)shuffle the training indices with
+    /// the seeded generator unless `shuffle` is off; for each batch, gather its rows into a
+    /// preallocated batch buffer (in-order batches are read in place), compute the loss and
+    /// gradients, apply `optimizer`, and report `progress`; then evaluate the validation samples
+    /// (`validation`, or the last `validationFraction` of the data) and apply early stopping.
+    /// After warm-up, a step allocates nothing.
+    ///
+    /// A non-finite loss is checked after every step and every parameter after every epoch;
+    /// either stops training with ``TrainingError/nonFinite(epoch:step:layer:layerKind:quantity:)``
+    /// naming the first non-finite layer.
+    /// - Throws: ``TrainingError``.
+    public mutating func fit(
+        _ inputs: Matrix<T>, _ targets: Targets<T>, loss: Loss, optimizer: inout some Optimizer<T>,
+        configuration: TrainingConfiguration = TrainingConfiguration(),
+        validation: (inputs: Matrix<T>, targets: Targets<T>)? = nil,
+        progress: ((TrainingProgress) -> Void)? = nil
+    ) throws(TrainingError) -> TrainingHistory {
+        let c = configuration
+        guard c.epochs >= 0 else { throw .invalidConfiguration("epochs must be at least 0 (got \(c.epochs))") }
+        guard c.batchSize >= 1 else { throw .invalidConfiguration("batch size must be at least 1 (got \(c.batchSize))") }
+        guard c.validationFraction >= 0, c.validationFraction < 1 else {
+            throw .invalidConfiguration("validation fraction must be in [0, 1) (got \(c.validationFraction))")
+        }
+        if let patience = c.earlyStoppingPatience, patience < 1 {
+            throw .invalidConfiguration("early-stopping patience must be at least 1 (got \(patience))")
+        }
+        do {
+            try checkInput(inputs, operation: "Network.fit")
+            try loss.validate(targets, batch: inputs.rows, outputs: outputSize)
+            if let validation {
+                try checkInput(validation.inputs, operation: "Network.fit (validation)")
+                try loss.validate(validation.targets, batch: validation.inputs.rows, outputs: outputSize)
+            }
+        } catch {
+            throw .invalidData(error)
+        }
+        let total = inputs.rows
+        let heldOut = validation == nil ? Int((c.validationFraction * Double(total)).rounded()) : 0
+        let trainCount = total - heldOut
+        guard trainCount >= 1 else {
+            throw .invalidConfiguration("validation fraction \(c.validationFraction) leaves no training samples")
+        }
+        let hasValidation = validation != nil || heldOut > 0
+        if c.earlyStoppingPatience != nil && !hasValidation {
+            throw .invalidConfiguration("early stopping needs validation data (a validation fraction or set)")
+        }
+
+        var history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false)
+        let baseRate = Double(optimizer.learningRate)
+        let width = inputSize
+        let outputs = outputSize
+        let batchSize = c.batchSize
+        let steps = (trainCount + batchSize - 1) / batchSize
+        var generator = SeededGenerator(seed: c.seed)
+        var order = Array(0..<trainCount)
+        var batchInputs = [T](repeating: 0, count: c.shuffle ? batchSize * width : 0)
+        var batchClasses = [Int](repeating: 0, count: c.shuffle ? batchSize : 0)
+        var batchRows = [T](repeating: 0, count: c.shuffle ? batchSize * outputs : 0)
+        reserveWorkspace(batch: min(batchSize, max(trainCount, heldOut, validation?.inputs.rows ?? 0)))
+        var bestLoss = Double.infinity
+        var sinceBest = 0
+        var failure: TrainingError?
+        let clock = ContinuousClock()
+
+        inputs.withUnsafeBufferPointer { x in
+            withTargetView(targets) { t in
+                for epoch in 0..<c.epochs {
+                    let started = clock.now
+                    let rate = c.schedule.learningRate(base: baseRate, epoch: epoch, epochs: c.epochs)
+                    optimizer.learningRate = T(rate)
+                    if c.shuffle { Self.shuffle(&order, using: &generator) }
+                    var lossSum = 0.0
+                    var correct = 0
+                    var counted = 0
+                    for step in 0..<steps {
+                        let start = step * batchSize
+                        let count = min(batchSize, trainCount - start)
+                        let r: (loss: T, correct: Int, total: Int)
+                        if c.shuffle {
+                            r = Self.gather(
+                                order[start..<(start + count)], from: x, t, width: width, outputs: outputs,
+                                into: &batchInputs, &batchClasses, &batchRows
+                            ) { bx, bt in
+                                run(input: bx, batch: count, targets: bt, loss: loss, backward: true, inputGradient: false)
+                            }
+                        } else {
+                            r = run(
+                                input: UnsafeBufferPointer(rebasing: x[(start * width)..<((start + count) * width)]),
+                                batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputs),
+                                loss: loss, backward: true, inputGradient: false)
+                        }
+                        guard r.loss.isFinite else {
+                            failure = nonFiniteError(epoch: epoch + 1, step: step + 1)
+                            return
+                        }
+                        update(using: &optimizer)
+                        lossSum += Double(r.loss) * Double(count)
+                        correct += r.correct
+                        counted += r.total
+                        progress?(
+                            TrainingProgress(
+                                epoch: epoch + 1, epochs: c.epochs, step: step + 1, steps: steps,
+                                batchLoss: Double(r.loss), learningRate: rate))
+                    }
+                    if parameterStorage.contains(where: { !$0.isFinite }) {
+                        failure = nonFiniteError(epoch: epoch + 1, step: steps)
+                        return
+                    }
+                    var record = EpochRecord(
+                        epoch: epoch + 1, trainLoss: lossSum / Double(trainCount),
+                        trainAccuracy: loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil,
+                        validationLoss: nil, validationAccuracy: nil, learningRate: rate, seconds: 0)
+                    if let validation {
+                        let v = validation.inputs.withUnsafeBufferPointer { vx in
+                            withTargetView(validation.targets) { vt in
+                                evaluateInChunks(vx, vt, rows: 0..<validation.inputs.rows, batchSize: batchSize, loss: loss)
+                            }
+                        }
+                        (record.validationLoss, record.validationAccuracy) = v
+                    } else if heldOut > 0 {
+                        (record.validationLoss, record.validationAccuracy) =
+                            evaluateInChunks(x, t, rows: trainCount..<total, batchSize: batchSize, loss: loss)
+                    }
+                    let elapsed = clock.now - started
+                    record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                    history.epochs.append(record)
+                    if let validationLoss = record.validationLoss {
+                        if validationLoss < bestLoss {
+                            bestLoss = validationLoss
+                            history.bestEpoch = epoch + 1
+                            sinceBest = 0
+                        } else {
+                            sinceBest += 1
+                            if let patience = c.earlyStoppingPatience, sinceBest >= patience {
+                                history.stoppedEarly = epoch + 1 < c.epochs
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return history
+    }
+
+    /// The error naming the first non-finite output, parameter or gradient of the last step.
+    func nonFiniteError(epoch: Int, step: Int) -> TrainingError {
+        let found = firstNonFinite() ?? (plan.modules.count - 1, "loss")
+        let kind: String =
+            switch plan.modules[found.module] {
+            case .dense: "linear"
+            case .activation(let a): a.rawValue
+            }
+        return .nonFinite(epoch: epoch, step: step, layer: found.module, layerKind: kind, quantity: found.kind)
+    }
+
+    /// Mean loss and accuracy over `rows` of `x`/`t`, evaluated `batchSize` rows at a time (the
+    /// workspace never grows past the training batch). Exact: every loss is a mean over rows of
+    /// a per-row quantity.
+    mutating func evaluateInChunks(
+        _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss
+    ) -> (loss: Double, accuracy: Double?) {
+        var lossSum = 0.0
+        var correct = 0
+        var counted = 0
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let count = min(batchSize, rows.upperBound - start)
+            let r = run(
+                input: UnsafeBufferPointer(rebasing: x[(start * inputSize)..<((start + count) * inputSize)]),
+                batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize),
+                loss: loss, backward: false, inputGradient: false)
+            lossSum += Double(r.loss) * Double(count)
+            correct += r.correct
+            counted += r.total
+            start += count
+        }
+        return (lossSum / Double(max(rows.count, 1)), loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil)
+    }
+
+    /// The targets of `rows`, in place.
+    static func slice(_ t: TargetView<T>, rows: Range<Int>, columns: Int) -> TargetView<T> {
+        switch t {
+        case .classes(let c):
+            return .classes(UnsafeBufferPointer(rebasing: c[rows]))
+        case .rows(let m, let isProbability):
+            return .rows(
+                UnsafeBufferPointer(rebasing: m[(rows.lowerBound * columns)..<(rows.upperBound * columns)]),
+                isProbability: isProbability)
+        }
+    }
+
+    /// Copies the rows `indices` of `x` and `t` into the batch buffers and calls `body` with them.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func gather(
+        _ indices: ArraySlice<Int>, from x: UnsafeBufferPointer<T>, _ t: TargetView<T>, width: Int, outputs: Int,
+        into inputs: inout [T], _ classes: inout [Int], _ rows: inout [T],
+        _ body: (UnsafeBufferPointer<T>, TargetView<T>) -> (loss: T, correct: Int, total: Int)
+    ) -> (loss: T, correct: Int, total: Int) {
+        let count = indices.count
+        return inputs.withUnsafeMutableBufferPointer { bx in
+            for (k, i) in indices.enumerated() {
+                (bx.baseAddress! + k * width).update(from: x.baseAddress! + i * width, count: width)
+            }
+            let batchInputs = UnsafeBufferPointer(rebasing: bx[0..<(count * width)])
+            switch t {
+            case .classes(let c):
+                return classes.withUnsafeMutableBufferPointer { bc in
+                    for (k, i) in indices.enumerated() { bc[k] = c[i] }
+                    return body(batchInputs, .classes(UnsafeBufferPointer(rebasing: bc[0..<count])))
+                }
+            case .rows(let m, let isProbability):
+                return rows.withUnsafeMutableBufferPointer { br in
+                    for (k, i) in indices.enumerated() {
+                        (br.baseAddress! + k * outputs).update(from: m.baseAddress! + i * outputs, count: outputs)
+                    }
+                    return body(
+                        batchInputs,
+                        .rows(UnsafeBufferPointer(rebasing: br[0..<(count * outputs)]), isProbability: isProbability))
+                }
+            }
+        }
+    }
+
+    /// Fisher–Yates with the seeded generator: the same seed gives the same order everywhere.
+    static func shuffle(_ order: inout [Int], using generator: inout SeededGenerator) {
+        guard order.count > 1 else { return }
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            let j = Int(generator.next(upperBound: UInt64(i + 1)))
+            order.swapAt(i, j)
+        }
+    }
+}
