@@ -51,3 +51,14 @@ enum FormatTestSupport {
         }
     }
 }
+
+extension FormatTestSupport {
+    /// `bytes` compressed by the `gzip` command.
+    static func gzip(_ bytes: [UInt8]) -> [UInt8] {
+        let folder = temporaryFolder()
+        let path = "\(folder)/data"
+        try? AtomicFile.write(bytes, to: path)
+        #expect(system("gzip -n \(path)") == 0)
+        return (try? FileSystem.read(path + ".gz")) ?? []
+    }
+}

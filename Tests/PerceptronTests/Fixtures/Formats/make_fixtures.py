@@ -5,7 +5,9 @@ Every float tensor holds v[i] = (i - 3) * 0.25 in C order (exact in every float 
 every integer tensor v[i] = i - 3 (uint8: i), so the tests can check values by formula.
 """
 
+import gzip
 import io
+import os
 
 import numpy as np
 import torch
@@ -64,3 +66,23 @@ save_torch(
     {"b": torch.tensor(floats((3,), np.float32)).to(torch.bfloat16)},
     "bf16.safetensors",
 )
+
+
+def idx(array):
+    """The IDX bytes of an unsigned-byte array: 00 00 08 ndim, big-endian sizes, data."""
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def save_gzip(name, data):
+    # mtime=0 keeps the bytes reproducible.
+    with open(name, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(data)
+
+
+# A tiny MNIST-format folder: pixel (n, r, c) = 40 n + 10 r + c, label n % 10.
+os.makedirs("mnist-tiny", exist_ok=True)
+for split, count in [("train", 4), ("t10k", 2)]:
+    n, r, c = np.meshgrid(np.arange(count), np.arange(2), np.arange(3), indexing="ij")
+    save_gzip(f"mnist-tiny/{split}-images-idx3-ubyte.gz", idx(40 * n + 10 * r + c))
+    save_gzip(f"mnist-tiny/{split}-labels-idx1-ubyte.gz", idx(np.arange(count) % 10))
