@@ -29,6 +29,9 @@ struct PerceptronBench: ParsableCommand {
     @Option(help: "OpenBLAS thread counts, comma-separated.")
     var threads = "1,2"
 
+    @Option(help: "Training-step batch sizes, comma-separated (default 32,128,256; 128 with --quick).")
+    var batches: String?
+
     @Flag(help: "Skip the naive backend (for peer comparisons).")
     var noNaive = false
 
@@ -38,12 +41,16 @@ struct PerceptronBench: ParsableCommand {
     static let widths = [784, 256, 128, 10]
 
     var sectionList: [String] { sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var batchList: [Int]? { batches.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } }
     var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
         let known: Set = ["gemm", "step", "inference", "epoch"]
         if let bad = sectionList.first(where: { !known.contains($0) }) {
             throw ValidationError("unknown section '\(bad)' in --sections: use gemm, step, inference, epoch")
+        }
+        if let list = batchList, list.isEmpty || list.contains(where: { $0 < 1 }) {
+            throw ValidationError("--batches must list positive integers, e.g. 32,128,256")
         }
         if threadList.isEmpty || threadList.contains(where: { $0 < 1 }) {
             throw ValidationError("--threads must list positive integers, e.g. 1,2")
@@ -72,7 +79,8 @@ struct PerceptronBench: ParsableCommand {
         }
         if sectionsToRun.contains("step") {
             let bench = TrainingStepBenchmark(
-                plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive, widths: Self.widths)
+                plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive, widths: Self.widths,
+                batches: batchList ?? (quick ? [128] : [32, 128, 256]))
             for implementation in stepImplementations() {
                 report.trainingStep += try bench.run(implementation, progress: progress)
             }

@@ -49,14 +49,15 @@ struct TrainingStepBenchmark {
     var includeNaive: Bool
     var widths: [Int]
 
-    var batches: [Int] { quick ? [128] : [32, 128, 256] }
+    var batches: [Int]
 
     func run(_ implementation: StepImplementation, progress: (String) -> Void) throws -> [TrainingStepRow] {
+        let batchesToRun = batches
         var rows: [TrainingStepRow] = []
         if let blas = try? BLASBackend() {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
-                for batch in batches {
+                for batch in batchesToRun {
                     progress("\(implementation.name) step blas \(threads)t batch \(batch)")
                     rows.append(try measureStep(implementation, .blas(blas), threads: threads, batch: batch, plan: plan))
                 }
@@ -66,7 +67,7 @@ struct TrainingStepBenchmark {
             BLASBackend.setThreadCount(1)
             // A naive step takes 0.03–0.3 s: fewer samples; the floor is the naive GEMMs.
             let naivePlan = MeasurementPlan(warmup: 1, samples: quick ? 3 : 5, sampleSeconds: 0, budgetSeconds: quick ? 1 : 4)
-            for batch in quick ? [32] : batches {
+            for batch in quick ? [32] : batchesToRun {
                 progress("\(implementation.name) step naive batch \(batch)")
                 rows.append(try measureStep(implementation, .naive(NaiveBackend()), threads: 1, batch: batch, plan: naivePlan))
             }
