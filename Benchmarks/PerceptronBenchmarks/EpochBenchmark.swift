@@ -41,7 +41,7 @@ struct EpochImplementation {
 /// Section 4: wall time of one epoch (batch 128), both backends. The naive epoch is
 /// extrapolated from its first steps (a full one takes minutes); the row says so.
 struct EpochBenchmark {
-    var quick: Bool
+    var scale: Scale
     var threadCounts: [Int]
     var includeNaive: Bool
     var batch = 128
@@ -65,7 +65,7 @@ struct EpochBenchmark {
         }
         if includeNaive {
             BLASBackend.setThreadCount(1)
-            let measured = min(totalSteps, quick ? 2 : 12)
+            let measured = min(totalSteps, scale == .full ? 12 : scale == .quick ? 2 : 1)
             progress("\(implementation.name) epoch naive: \(measured) of \(totalSteps) steps, extrapolated")
             let epoch = try implementation.make(.naive(NaiveBackend()), data, batch)
             _ = try epoch(1)

@@ -96,14 +96,20 @@ final class GEMMOperands<T: Scalar> {
 /// Section 1: GFLOP/s of single GEMMs through each backend.
 struct GEMMBenchmark {
     var plan: MeasurementPlan
-    var quick: Bool
+    var scale: Scale
     var threadCounts: [Int]
     var includeNaive: Bool
 
     /// Square sizes measured with BLAS; naive stops at `naiveLimit`.
-    var squareSizes: [Int] { quick ? [64, 128, 256] : [64, 128, 256, 512, 1024] }
-    var naiveLimit: Int { quick ? 128 : 512 }
-    var stepBatches: [Int] { quick ? [128] : [32, 128, 256] }
+    var squareSizes: [Int] {
+        switch scale {
+        case .full: [64, 128, 256, 512, 1024]
+        case .quick: [64, 128, 256]
+        case .tiny: [64, 128]
+        }
+    }
+    var naiveLimit: Int { scale == .full ? 512 : scale == .quick ? 128 : 64 }
+    var stepBatches: [Int] { scale == .full ? [32, 128, 256] : scale == .quick ? [128] : [32] }
 
     func run(widths: [Int], progress: (String) -> Void) -> [GEMMRow] {
         var rows: [GEMMRow] = []
@@ -115,7 +121,7 @@ struct GEMMBenchmark {
         for batch in stepBatches {
             progress("gemm training step batch \(batch)")
             for shape in trainingStepGEMMs(widths: widths, batch: batch) {
-                rows += measureShape(Float.self, shape, naive: true)
+                rows += measureShape(Float.self, shape, naive: scale != .tiny)
             }
         }
         return rows

@@ -15,6 +15,7 @@ struct InferenceBenchmark {
     var plan: MeasurementPlan
     var threadCounts: [Int]
     var includeNaive: Bool
+    var scale: Scale
 
     static let batches = [1, 128]
 
@@ -31,7 +32,7 @@ struct InferenceBenchmark {
         }
         if includeNaive {
             BLASBackend.setThreadCount(1)
-            for batch in Self.batches {
+            for batch in scale == .tiny ? [1] : Self.batches {
                 progress("\(implementation.name) inference (\(implementation.mode)) naive batch \(batch)")
                 rows.append(try measure(implementation, .naive(NaiveBackend()), threads: 1, batch: batch))
             }

@@ -41,6 +41,14 @@ struct Summary: Codable, Sendable {
     }
 }
 
+/// How much to measure: everything (`full`), the CI set (`--quick`), or the CI set cut down
+/// further for a debug build (`tiny`: debug code is 10–50× slower, and its times mean nothing).
+enum Scale: Sendable {
+    case full, quick, tiny
+
+    var isReduced: Bool { self != .full }
+}
+
 /// How long and how often to measure: a sample times `iterations` back-to-back calls, chosen so
 /// a sample lasts about `sampleSeconds`; the summary is over `samples` samples after `warmup` calls.
 struct MeasurementPlan: Sendable {

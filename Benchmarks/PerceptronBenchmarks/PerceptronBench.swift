@@ -40,6 +40,12 @@ struct PerceptronBench: ParsableCommand {
 
     static let widths = [784, 256, 128, 10]
 
+    #if DEBUG
+    static let isDebugBuild = true
+    #else
+    static let isDebugBuild = false
+    #endif
+
     var sectionList: [String] { sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     var batchList: [Int]? { batches.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } }
     var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -58,11 +64,14 @@ struct PerceptronBench: ParsableCommand {
     }
 
     func run() throws {
+        let scale: Scale = quick ? (Self.isDebugBuild ? .tiny : .quick) : .full
         let plan: MeasurementPlan = quick ? .quick : .full
         var report = Report(machine: .current(quick: quick))
-        #if DEBUG
-        report.notes.append("debug build: these numbers are not timings (use swift run -c release perceptron-bench)")
-        #endif
+        if Self.isDebugBuild {
+            report.notes.append(
+                "debug build: these numbers are not timings (use swift run -c release perceptron-bench)"
+                    + (quick ? "; --quick ran its debug subset" : ""))
+        }
         printHeader(report.machine)
         if !BLASBackend.isAvailable {
             report.notes.append("this build has no OpenBLAS (trait OpenBLAS off): BLAS rows are missing")
@@ -73,21 +82,21 @@ struct PerceptronBench: ParsableCommand {
         }
 
         if sectionsToRun.contains("gemm") {
-            let bench = GEMMBenchmark(plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive)
+            let bench = GEMMBenchmark(plan: plan, scale: scale, threadCounts: threadList, includeNaive: !noNaive)
             report.gemm = bench.run(widths: Self.widths, progress: progress)
             print(gemmTable(report.gemm).render(), terminator: "")
         }
         if sectionsToRun.contains("step") {
             let bench = TrainingStepBenchmark(
-                plan: plan, quick: quick, threadCounts: threadList, includeNaive: !noNaive, widths: Self.widths,
-                batches: batchList ?? (quick ? [128] : [32, 128, 256]))
+                plan: plan, scale: scale, threadCounts: threadList, includeNaive: !noNaive, widths: Self.widths,
+                batches: batchList ?? (scale == .full ? [32, 128, 256] : scale == .quick ? [128] : [32]))
             for implementation in stepImplementations() {
                 report.trainingStep += try bench.run(implementation, progress: progress)
             }
             print(stepTable(report.trainingStep).render(), terminator: "")
         }
         if sectionsToRun.contains("inference") {
-            let bench = InferenceBenchmark(plan: plan, threadCounts: threadList, includeNaive: !noNaive)
+            let bench = InferenceBenchmark(plan: plan, threadCounts: threadList, includeNaive: !noNaive, scale: scale)
             for implementation in inferenceImplementations() {
                 report.inference += try bench.run(implementation, progress: progress)
             }
@@ -95,12 +104,12 @@ struct PerceptronBench: ParsableCommand {
         }
         if sectionsToRun.contains("epoch") {
             let full = loadEpochData()
-            let data = quick ? full.prefix(full.count / 10) : full
+            let data = scale == .full ? full : full.prefix(scale == .quick ? full.count / 10 : 1280)
             if data.source == "synthetic" {
                 report.notes.append("epoch: Fashion-MNIST not readable in \(dataDir): synthetic data of the same shape")
             }
             if quick { report.notes.append("epoch: --quick trains on the first \(data.count) samples only") }
-            let bench = EpochBenchmark(quick: quick, threadCounts: threadList, includeNaive: !noNaive)
+            let bench = EpochBenchmark(scale: scale, threadCounts: threadList, includeNaive: !noNaive)
             for implementation in epochImplementations() {
                 report.epoch += try bench.run(implementation, data: data, progress: progress)
             }
@@ -131,12 +140,12 @@ struct PerceptronBench: ParsableCommand {
     /// The training steps to measure: the library's network when it is available, and the
     /// hand-written reference step.
     private func stepImplementations() -> [StepImplementation] {
-        [.handwritten(widths: Self.widths)]
+        [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
     }
 
     /// The training loops to time over an epoch.
     private func epochImplementations() -> [EpochImplementation] {
-        [.handwritten(widths: Self.widths)]
+        [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
     }
 
     /// Fashion-MNIST's 60,000 training images when readable, else synthetic data of that shape.
@@ -159,7 +168,7 @@ struct PerceptronBench: ParsableCommand {
 
     /// The inference calls to measure.
     private func inferenceImplementations() -> [InferenceImplementation] {
-        [.handwritten(widths: Self.widths)]
+        [.networkWorkspace(widths: Self.widths), .networkPredict(widths: Self.widths), .handwritten(widths: Self.widths)]
     }
 
     private func inferenceTable(_ rows: [InferenceRow]) -> Table {

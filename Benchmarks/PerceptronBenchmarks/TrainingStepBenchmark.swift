@@ -44,7 +44,7 @@ func allocations(count: Int, _ body: () -> Void) -> (mallocs: Double, bytes: Dou
 /// Section 2: training-step time against the GEMM floor, and allocations per step.
 struct TrainingStepBenchmark {
     var plan: MeasurementPlan
-    var quick: Bool
+    var scale: Scale
     var threadCounts: [Int]
     var includeNaive: Bool
     var widths: [Int]
@@ -66,8 +66,8 @@ struct TrainingStepBenchmark {
         if includeNaive {
             BLASBackend.setThreadCount(1)
             // A naive step takes 0.03–0.3 s: fewer samples; the floor is the naive GEMMs.
-            let naivePlan = MeasurementPlan(warmup: 1, samples: quick ? 3 : 5, sampleSeconds: 0, budgetSeconds: quick ? 1 : 4)
-            for batch in quick ? [32] : batchesToRun {
+            let naivePlan = MeasurementPlan(warmup: 1, samples: scale.isReduced ? 3 : 5, sampleSeconds: 0, budgetSeconds: scale.isReduced ? 1 : 4)
+            for batch in scale.isReduced ? [32] : batchesToRun {
                 progress("\(implementation.name) step naive batch \(batch)")
                 rows.append(try measureStep(implementation, .naive(NaiveBackend()), threads: 1, batch: batch, plan: naivePlan))
             }

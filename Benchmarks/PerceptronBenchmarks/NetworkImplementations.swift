@@ -1,0 +1,90 @@
+import Perceptron
+
+/// The library's own network, as a user drives it: `Network<Float>(sizes:)` with ReLU,
+/// `trainStep(on:targets:loss:optimizer:)` with softmax cross-entropy and `Adam`, and
+/// `predict(_:into:)` for inference.
+enum NetworkBench {
+    /// A seeded 784-256-128-10 network on `backend`, a random batch and class targets.
+    static func setup(widths: [Int], batch: Int, backend: any Backend, seed: UInt64 = 3) throws
+        -> (network: Network<Float>, input: Matrix<Float>, targets: Targets<Float>)
+    {
+        var rng = SeededGenerator(seed: seed)
+        let network = try Network<Float>(sizes: widths, activation: .relu, using: &rng, backend: backend)
+        let input = rng.uniformMatrix(rows: batch, columns: widths[0], in: Float(0), Float(1))
+        let classes = widths[widths.count - 1]
+        let targets = Targets<Float>.classes((0..<batch).map { _ in Int(rng.next() % UInt64(classes)) })
+        return (network, input, targets)
+    }
+}
+
+extension StepImplementation {
+    /// `Network.trainStep` with Adam (PyTorch defaults, lr 1e-3).
+    static func network(widths: [Int]) -> StepImplementation {
+        StepImplementation(
+            name: "network",
+            make: { backend, batch in
+                var (network, input, targets) = try NetworkBench.setup(widths: widths, batch: batch, backend: backend.erased)
+                var adam = Adam<Float>()
+                return {
+                    _ = try? network.trainStep(on: input, targets: targets, loss: .crossEntropy, optimizer: &adam)
+                }
+            },
+            recordGEMMs: { batch in
+                let log = CallLog()
+                var (network, input, targets) = try NetworkBench.setup(
+                    widths: widths, batch: batch, backend: RecordingBackend(inner: NaiveBackend(), log: log))
+                var adam = Adam<Float>()
+                try network.trainStep(on: input, targets: targets, loss: .crossEntropy, optimizer: &adam)
+                return log.gemms
+            })
+    }
+}
+
+extension InferenceImplementation {
+    /// `Network.predict(_:into:)`: the network's workspace and a reused output matrix.
+    static func networkWorkspace(widths: [Int]) -> InferenceImplementation {
+        InferenceImplementation(name: "network", mode: "workspace") { backend, batch in
+            var (network, input, _) = try NetworkBench.setup(widths: widths, batch: batch, backend: backend.erased)
+            var output = Matrix<Float>(rows: batch, columns: widths[widths.count - 1])
+            return { try? network.predict(input, into: &output) }
+        }
+    }
+
+    /// `Network.predict(_:)`: the convenience call that returns a new matrix.
+    static func networkPredict(widths: [Int]) -> InferenceImplementation {
+        InferenceImplementation(name: "network", mode: "predict") { backend, batch in
+            let (network, input, _) = try NetworkBench.setup(widths: widths, batch: batch, backend: backend.erased)
+            return { _ = try? network.predict(input) }
+        }
+    }
+}
+
+extension EpochImplementation {
+    /// Shuffled minibatches (seeded), each gathered into a reused input matrix, then
+    /// `Network.trainStep` with Adam; the last partial batch included.
+    static func network(widths: [Int]) -> EpochImplementation {
+        EpochImplementation(name: "network") { backend, data, batch in
+            var rng = SeededGenerator(seed: 21)
+            var network = try Network<Float>(sizes: widths, activation: .relu, using: &rng, backend: backend.erased)
+            var adam = Adam<Float>()
+            var order = Array(0..<data.count)
+            return { steps in
+                order.shuffle(using: &rng)
+                var ran = 0
+                var start = 0
+                while start < data.count, ran < (steps ?? Int.max) {
+                    let indices = order[start..<min(start + batch, data.count)]
+                    var pixels = [Float]()
+                    pixels.reserveCapacity(indices.count * data.features)
+                    for i in indices { pixels += data.images[(i * data.features)..<((i + 1) * data.features)] }
+                    let input = try Matrix(rows: indices.count, columns: data.features, elements: pixels)
+                    let targets = Targets<Float>.classes(indices.map { data.labels[$0] })
+                    try network.trainStep(on: input, targets: targets, loss: .crossEntropy, optimizer: &adam)
+                    start += batch
+                    ran += 1
+                }
+                return ran
+            }
+        }
+    }
+}
