@@ -114,6 +114,35 @@ enum FileSystem {
         guard fsync(fd) == 0 || errno == EINVAL else { throw ioError(folder, "fsync folder", errno) }
     }
 
+    /// Whether `path` names an existing folder (following symbolic links).
+    static func isFolder(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The names in the folder at `path`, without `.` and `..`, sorted. Calls `opendir`,
+    /// `readdir` and `closedir`.
+    /// - Throws: ``FormatError``: ``FormatError/Kind/missingFile`` if it does not exist,
+    ///   ``FormatError/Kind/io`` if it is not a folder or cannot be read.
+    static func contentsOfFolder(_ path: String) throws(FormatError) -> [String] {
+        guard let folder = opendir(path) else {
+            let code = errno
+            if code == ENOENT {
+                throw FormatError(file: path, kind: .missingFile, expected: "an existing folder", found: "no such folder")
+            }
+            throw ioError(path, "open folder", code)
+        }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     /// The folder (`"."` when none) and the last component of `path`.
     static func split(_ path: String) -> (folder: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }

@@ -1,0 +1,152 @@
+/// Comparing Perceptron with a reference fixture.
+extension ReferenceCase {
+    /// The largest relative error (see ``Discrepancy``) that passes against a fixture computed
+    /// in `precision`, for outputs and gradients or, with `trained`, for parameters after
+    /// training.
+    ///
+    /// - float64: 1e-10 for outputs and gradients. PyTorch and Perceptron round independently
+    ///   (u = 1.1e-16); the fixtures' dot products have at most 33 terms and at most 4 layers
+    ///   forward and back, so a correct implementation stays near 1e-15 of a tensor's scale,
+    ///   while any formula error shows at 1e-3 or more. 1e-8 after training: every step feeds
+    ///   the previous step's rounding into the next one (up to 27 steps here), and Adam's
+    ///   `m / (√v + ε)` amplifies the relative error of tiny gradients.
+    /// - float32: 1e-4 for outputs and gradients and 1e-3 after training: both sides round in
+    ///   binary32 (u = 6e-8), and the extreme-logit cases lose a further factor through
+    ///   `|logit| ≈ 1e4`; the largest error the fixtures show is quoted in the tests.
+    public static func tolerance(for precision: Precision, trained: Bool) -> Double {
+        switch (precision, trained) {
+        case (.float64, false): 1e-10
+        case (.float64, true): 1e-8
+        case (.float32, false): 1e-4
+        case (.float32, true): 1e-3
+        }
+    }
+
+    /// Runs Perceptron on the case and compares with the fixture: one check for the forward
+    /// pass (`logits`, `output`, `loss`), one for every gradient (each parameter and `input`)
+    /// and, for a training case, one for the parameters after training.
+    /// - Throws: ``FormatError`` naming the file when the fixture is inconsistent (missing
+    ///   tensor, wrong shape or dtype, model metadata Perceptron cannot read).
+    public func checks(backend: any Backend = defaultBackend()) throws(FormatError) -> [VerificationCheck] {
+        switch precision {
+        case .float32: try checks(as: Float.self, backend: backend)
+        case .float64: try checks(as: Double.self, backend: backend)
+        }
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func checks<T: Scalar>(as type: T.Type, backend: any Backend) throws(FormatError) -> [VerificationCheck] {
+        var (network, loss) = try loadNetwork(as: T.self, from: model, file: path("model.safetensors"), backend: backend)
+        let x = try matrix(input, as: T.self, file: path("input.npy"))
+        let t = try targetValues(as: T.self, loss: loss)
+        let expectedFile = path("expected.safetensors")
+        let tolerance = Self.tolerance(for: precision, trained: false)
+
+        // Forward: logits, the head's output, the loss.
+        var forward = Discrepancy.zero
+        let logits: Matrix<T>
+        let value: T
+        do {
+            logits = try network.predict(x)
+            value = try network.lossAndGradients(for: x, targets: t, loss: loss, inputGradient: true)
+        } catch {
+            throw FormatError(file: path("input.npy"), kind: .tensorMismatch, expected: "data that fit the model", found: "\(error)")
+        }
+        forward = forward.merged(with: try compare(logits.elements, shape: logits.shape, to: "logits", in: expected, file: expectedFile))
+        let head = loss.head(logits)
+        forward = forward.merged(with: try compare(head.elements, shape: head.shape, to: "output", in: expected, file: expectedFile))
+        forward = forward.merged(with: try compare([value], shape: [], to: "loss", in: expected, file: expectedFile))
+
+        // Gradients: every parameter under its model-file name, and the input.
+        let dX = network.inputGradient
+        var gradients = try compare(dX.elements, shape: dX.shape, to: "input", in: expected, file: expectedFile)
+        for (index, layer) in network.layers.enumerated() {
+            guard let dense = layer.dense else { continue }
+            gradients = gradients.merged(
+                with: try compare(
+                    dense.weightGradient.elements, shape: dense.weightGradient.shape, to: "\(index).weight", in: expected,
+                    file: expectedFile))
+            gradients = gradients.merged(
+                with: try compare(dense.biasGradient, shape: [dense.outputSize], to: "\(index).bias", in: expected, file: expectedFile))
+        }
+        var result = [
+            VerificationCheck(name: "reference \(name) forward", discrepancy: forward, tolerance: tolerance),
+            VerificationCheck(name: "reference \(name) gradients", discrepancy: gradients, tolerance: tolerance),
+        ]
+
+        // Training from the same starting point.
+        if let training, let trained {
+            do {
+                try training.train(&network, input: x, targets: t, loss: loss)
+            } catch {
+                throw FormatError(file: path("case.json"), kind: .tensorMismatch, expected: "a batch that fits the model", found: "\(error)")
+            }
+            let trainedFile = path("trained.safetensors")
+            var after = Discrepancy.zero
+            for (index, layer) in network.layers.enumerated() {
+                guard let dense = layer.dense else { continue }
+                after = after.merged(
+                    with: try compare(dense.weight.elements, shape: dense.weight.shape, to: "\(index).weight", in: trained, file: trainedFile))
+                after = after.merged(
+                    with: try compare(dense.bias, shape: [dense.outputSize], to: "\(index).bias", in: trained, file: trainedFile))
+            }
+            result.append(
+                VerificationCheck(
+                    name: "reference \(name) trained", discrepancy: after, tolerance: Self.tolerance(for: precision, trained: true)))
+        }
+        return result
+    }
+
+    /// The targets for `loss`: class indices from an integer tensor `[N]`, otherwise rows
+    /// `[N, C]` (probabilities for the cross-entropies, values for mse and bce).
+    func targetValues<T: Scalar>(as type: T.Type, loss: Loss) throws(FormatError) -> Targets<T> {
+        let file = path("targets.npy")
+        if !targets.dtype.isFloatingPoint {
+            guard targets.shape.count == 1 else {
+                throw FormatError(file: file, kind: .tensorMismatch, expected: "class indices of shape [N]", found: "shape \(targets.shape)")
+            }
+            do { return .classes(try targets.integers()) } catch { throw error.located(file) }
+        }
+        let m = try matrix(targets, as: T.self, file: file)
+        switch loss {
+        case .crossEntropy, .categoricalCrossEntropy: return .probabilities(m)
+        case .mse, .bce: return .values(m)
+        }
+    }
+}
+
+/// `values` (shape `shape`) against the tensor `name` of `file`: the tensor must exist and have
+/// exactly that shape and `T`'s dtype.
+func compare<T: Scalar>(
+    _ values: [T], shape: [Int], to name: String, in file: SafetensorsFile, file path: String
+) throws(FormatError) -> Discrepancy {
+    guard let tensor = file.tensors[name] else {
+        throw FormatError(file: path, kind: .missingTensor, expected: "tensor \(JSON.quote(name)) \(shape)", found: "no such tensor")
+    }
+    guard tensor.shape == shape, tensor.dtype == DType(T.precision) else {
+        throw FormatError(
+            file: path, kind: .tensorMismatch, expected: "\(name) as \(DType(T.precision)) \(shape)",
+            found: "\(tensor.dtype) \(tensor.shape)")
+    }
+    let expected: [T]
+    do { expected = try tensor.scalars(as: T.self) } catch { throw error.located(path) }
+    return Discrepancy(actual: values, expected: expected, name: name)
+}
+
+/// A rank-2 tensor of exactly `T`'s dtype as a matrix.
+func matrix<T: Scalar>(_ tensor: Tensor, as type: T.Type, file: String) throws(FormatError) -> Matrix<T> {
+    guard tensor.dtype == DType(T.precision) else {
+        throw FormatError(file: file, kind: .tensorMismatch, expected: "\(DType(T.precision)) data", found: "\(tensor.dtype) \(tensor.shape)")
+    }
+    do { return try tensor.matrix(as: T.self) } catch { throw error.located(file) }
+}
+
+extension FormatError {
+    /// The same error with `file` in place of `"<memory>"`.
+    func located(_ path: String) -> FormatError {
+        var copy = self
+        if copy.file == "<memory>" { copy.file = path }
+        return copy
+    }
+}
