@@ -1,0 +1,34 @@
+import Testing
+
+@testable import Perceptron
+
+@Suite struct SelfCheckTests {
+    /// The networks of `perceptron verify` cover every layer kind and loss.
+    @Test func selfCheckNetworksCoverEveryLayerKindAndLoss() {
+        let kinds = Set(VerificationNetwork.all.flatMap { $0.kinds.compactMap { $0 } })
+        #expect(kinds == Set(Activation.allCases))
+        #expect(Set(VerificationNetwork.all.map(\.loss)) == Set(Loss.allCases))
+    }
+
+    /// BLAS and naive agree (Float 1e-5, Double 1e-12 relative) through forward, gradients and
+    /// three optimizer steps, and analytic gradients match central differences (Double, 1e-6)
+    /// on every network; one check per network and comparison.
+    @Test func selfChecksPassOnEveryNetwork() throws {
+        let checks = try VerificationNetwork.selfChecks()
+        let perNetwork = BLASBackend.isAvailable ? 3 : 1
+        #expect(checks.count == VerificationNetwork.all.count * perNetwork)
+        for check in checks { #expect(check.passed, "\(check)") }
+    }
+
+    /// A wrong gradient is caught: the finite-difference comparison of one network against
+    /// gradients scaled by 1.001 reports an error near 1e-3.
+    @Test func wrongGradientFailsTheFiniteDifferenceComparison() throws {
+        let network = VerificationNetwork.all[0]
+        let check = try network.finiteDifferences(seed: 7)
+        #expect(check.passed)
+        var (net, x, t) = try network.make(as: Double.self, seed: 7, backend: defaultBackend())
+        try net.lossAndGradients(for: x, targets: t, loss: network.loss)
+        let wrong = Discrepancy(actual: net.gradients.map { $0 * 1.001 }, expected: net.gradients)
+        #expect(!VerificationCheck(name: "wrong", discrepancy: wrong, tolerance: VerificationNetwork.finiteDifferenceTolerance).passed)
+    }
+}
