@@ -30,12 +30,12 @@ struct EpochData: Sendable {
     }
 }
 
-/// A way to train over data: given a backend, the data and the batch size, a closure that runs
-/// the first `steps` minibatches of a shuffled epoch (all of them when `nil`) and returns how
-/// many steps it ran.
+/// A way to train over data: given a backend, the data and the batch size, a closure that
+/// trains one shuffled epoch over all of `data` and returns how many steps it ran. Everything
+/// that is not part of an epoch (copying the data into the library's types) happens in `make`.
 struct EpochImplementation {
     var name: String
-    var make: (BenchBackend, EpochData, _ batch: Int) throws -> (_ steps: Int?) throws -> Int
+    var make: (BenchBackend, EpochData, _ batch: Int) throws -> () throws -> Int
 }
 
 /// Section 4: wall time of one epoch (batch 128), both backends. The naive epoch is
@@ -53,12 +53,20 @@ struct EpochBenchmark {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
                 progress("\(implementation.name) epoch blas \(threads)t (\(data.count) samples, \(data.source))")
+                // Warm-up on three batches: OpenBLAS's threads, the code's first run.
+                _ = try implementation.make(.blas(blas), data.prefix(3 * batch), batch)()
                 let epoch = try implementation.make(.blas(blas), data, batch)
-                _ = try epoch(3)  // warm-up: workspace, first-touch of the parameters
-                let t0 = now()
-                let steps = try epoch(nil)
+                var times: [Double] = []
+                var steps = 0
+                for _ in 0..<(scale == .full ? 3 : 1) {
+                    let t0 = now()
+                    steps = try epoch()
+                    times.append(now() - t0)
+                }
+                let t = Summary(times)
                 rows.append(EpochRow(
-                    backend: "blas", threads: threads, seconds: now() - t0, batch: batch, samples: data.count,
+                    backend: "blas", threads: threads, seconds: t.median, minSeconds: t.min, maxSeconds: t.max,
+                    epochsTimed: t.count, batch: batch, samples: data.count,
                     data: data.source, extrapolated: false, measuredSteps: steps, totalSteps: totalSteps,
                     implementation: implementation.name))
             }
@@ -67,13 +75,14 @@ struct EpochBenchmark {
             BLASBackend.setThreadCount(1)
             let measured = min(totalSteps, scale == .full ? 12 : scale == .quick ? 2 : 1)
             progress("\(implementation.name) epoch naive: \(measured) of \(totalSteps) steps, extrapolated")
-            let epoch = try implementation.make(.naive(NaiveBackend()), data, batch)
-            _ = try epoch(1)
+            // An epoch over the first `measured` batches of the data, scaled to the whole epoch.
+            let epoch = try implementation.make(.naive(NaiveBackend()), data.prefix(measured * batch), batch)
             let t0 = now()
-            let steps = try epoch(measured)
+            let steps = try epoch()
             let seconds = (now() - t0) / Double(steps) * Double(totalSteps)
             rows.append(EpochRow(
-                backend: "naive", threads: 1, seconds: seconds, batch: batch, samples: data.count, data: data.source,
+                backend: "naive", threads: 1, seconds: seconds, minSeconds: seconds, maxSeconds: seconds, epochsTimed: 1,
+                batch: batch, samples: data.count, data: data.source,
                 extrapolated: steps < totalSteps, measuredSteps: steps, totalSteps: totalSteps,
                 implementation: implementation.name))
         }
@@ -87,11 +96,11 @@ extension EpochImplementation {
         EpochImplementation(name: "handwritten") { backend, data, batch in
             var rng = SeededGenerator(seed: 21)
             var order = Array(0..<data.count)
-            func epoch<B: Backend>(_ s: ReferenceStep<B>, _ steps: Int?) -> Int {
+            func epoch<B: Backend>(_ s: ReferenceStep<B>) -> Int {
                 order.shuffle(using: &rng)
                 var ran = 0
                 var start = 0
-                while start < data.count, ran < (steps ?? Int.max) {
+                while start < data.count {
                     s.load(data, indices: order[start..<min(start + batch, data.count)])
                     s.run()
                     start += batch
@@ -102,10 +111,10 @@ extension EpochImplementation {
             switch backend {
             case .blas(let b):
                 let s = ReferenceStep(backend: b, widths: widths, batch: batch, seed: 3)
-                return { steps in epoch(s, steps) }
+                return { epoch(s) }
             case .naive(let n):
                 let s = ReferenceStep(backend: n, widths: widths, batch: batch, seed: 3)
-                return { steps in epoch(s, steps) }
+                return { epoch(s) }
             }
         }
     }

@@ -60,30 +60,20 @@ extension InferenceImplementation {
 }
 
 extension EpochImplementation {
-    /// Shuffled minibatches (seeded), each gathered into a reused input matrix, then
-    /// `Network.trainStep` with Adam; the last partial batch included.
+    /// `Network.fit` for one epoch: Adam, batch 128, seeded shuffling, no validation, as
+    /// `perceptron train` runs it.
     static func network(widths: [Int]) -> EpochImplementation {
         EpochImplementation(name: "network") { backend, data, batch in
             var rng = SeededGenerator(seed: 21)
             var network = try Network<Float>(sizes: widths, activation: .relu, using: &rng, backend: backend.erased)
             var adam = Adam<Float>()
-            var order = Array(0..<data.count)
-            return { steps in
-                order.shuffle(using: &rng)
-                var ran = 0
-                var start = 0
-                while start < data.count, ran < (steps ?? Int.max) {
-                    let indices = order[start..<min(start + batch, data.count)]
-                    var pixels = [Float]()
-                    pixels.reserveCapacity(indices.count * data.features)
-                    for i in indices { pixels += data.images[(i * data.features)..<((i + 1) * data.features)] }
-                    let input = try Matrix(rows: indices.count, columns: data.features, elements: pixels)
-                    let targets = Targets<Float>.classes(indices.map { data.labels[$0] })
-                    try network.trainStep(on: input, targets: targets, loss: .crossEntropy, optimizer: &adam)
-                    start += batch
-                    ran += 1
-                }
-                return ran
+            let inputs = try Matrix(rows: data.count, columns: data.features, elements: data.images)
+            let targets = Targets<Float>.classes(data.labels)
+            let configuration = TrainingConfiguration(epochs: 1, batchSize: batch, shuffle: true, seed: 21)
+            return {
+                let history = try network.fit(
+                    inputs, targets, loss: .crossEntropy, optimizer: &adam, configuration: configuration)
+                return history.epochs.isEmpty ? 0 : (data.count + batch - 1) / batch
             }
         }
     }

@@ -150,16 +150,21 @@ struct PerceptronBench: ParsableCommand {
 
     /// Fashion-MNIST's 60,000 training images when readable, else synthetic data of that shape.
     private func loadEpochData() -> EpochData {
-        EpochData.synthetic(count: 60000)
+        guard let set = try? MNISTDataset<Float>(directory: dataDir) else { return EpochData.synthetic(count: 60000) }
+        let train = set.train
+        return EpochData(
+            images: train.images.elements, labels: train.labels, features: train.images.columns,
+            classes: set.classCount, source: "fashion-mnist")
     }
 
     private func epochTable(_ rows: [EpochRow]) -> Table {
         var table = Table(
-            title: "Epoch (batch 128, shuffled, Adam): wall seconds",
+            title: "Epoch (batch 128, shuffled, Adam): wall seconds (median (min–max) of 3 consecutive epochs in a full run)",
             headers: ["implementation", "backend", "threads", "samples", "data", "seconds", "steps timed"])
         for r in rows {
             table.add([
-                r.implementation, r.backend, "\(r.threads)", "\(r.samples)", r.data, significant(r.seconds),
+                r.implementation, r.backend, "\(r.threads)", "\(r.samples)", r.data,
+                r.epochsTimed > 1 ? medianRange(r.seconds, r.minSeconds, r.maxSeconds) : significant(r.seconds),
                 r.extrapolated ? "\(r.measuredSteps) of \(r.totalSteps), extrapolated" : "\(r.measuredSteps)",
             ])
         }

@@ -125,7 +125,11 @@ struct InferenceRow: Codable, Sendable {
 struct EpochRow: Codable, Sendable {
     var backend: String
     var threads: Int
+    /// The median over `epochsTimed` consecutive epochs.
     var seconds: Double
+    var minSeconds: Double
+    var maxSeconds: Double
+    var epochsTimed: Int
     var batch: Int
     var samples: Int
     /// `"fashion-mnist"` or `"synthetic"`.

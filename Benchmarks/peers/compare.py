@@ -32,24 +32,29 @@ def env_without_openblas():
     return {k: v for k, v in os.environ.items() if k not in OPENBLAS_VARS}
 
 
+def comparable(r):
+    """PyTorch's rows, and the library network's BLAS rows (not the hand-written reference)."""
+    return r["backend"] == "pytorch" or (r["backend"] == "blas" and r.get("implementation") == "network")
+
+
 def rows(report):
     """{key: seconds} for every comparable row of a report."""
     out = {}
     for r in report.get("trainingStep", []):
-        if r["backend"] in ("blas", "pytorch"):
+        if comparable(r):
             out[("step", "batch %d" % r["batch"], r["threads"])] = r["medianMs"] * 1e-3
     for r in report.get("inference", []):
-        if r["backend"] in ("blas", "pytorch") and r.get("mode", "workspace") == "workspace":
+        if comparable(r) and r.get("mode", "workspace") == "workspace":
             out[("inference", "batch %d" % r["batch"], r["threads"])] = r["medianUs"] * 1e-6
     for r in report.get("epoch", []):
-        if r["backend"] in ("blas", "pytorch"):
+        if comparable(r):
             out[("epoch", "%d samples" % r["samples"], r["threads"])] = r["seconds"]
     return out
 
 
 def run(cmd, env, json_path):
     print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(json_path) as f:
         return json.load(f)
 
