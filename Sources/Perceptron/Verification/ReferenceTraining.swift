@@ -1,6 +1,7 @@
 /// How a reference fixture's training case was trained (its `case.json`): the optimizer, its
 /// hyperparameters, epochs and batch size. Batches are taken in order, the last partial batch
-/// included, one optimizer step per batch; the loss of a batch is the mean over its rows.
+/// included, one optimizer step per batch; the loss of a batch is the mean over its rows: what
+/// ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)`` does with `shuffle` off.
 public struct ReferenceTraining: Sendable, Equatable {
     /// The PyTorch optimizer the fixture used.
     public enum OptimizerKind: String, Sendable, CaseIterable {
@@ -35,41 +36,34 @@ public struct ReferenceTraining: Sendable, Equatable {
 }
 
 extension ReferenceTraining {
-    /// Replays the training on `network`: `epochs` passes over `input`/`targets` in order in
-    /// batches of ``batchSize``, one ``Network/trainStep(on:targets:loss:optimizer:)`` each.
-    /// - Throws: ``ShapeError`` if the data do not fit the network.
+    /// The training configuration that replays the fixture: ``epochs`` passes in order
+    /// (`shuffle` off), batches of ``batchSize`` with the last partial batch kept, a constant
+    /// learning rate, no validation.
+    public var configuration: TrainingConfiguration {
+        TrainingConfiguration(epochs: epochs, batchSize: batchSize, shuffle: false)
+    }
+
+    /// Replays the training on `network` with ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)``
+    /// and ``configuration``, from a fresh optimizer of the fixture's kind and hyperparameters.
+    /// - Throws: ``TrainingError`` if training stops (a non-finite value, data that do not fit).
     public func train<T: Scalar>(
         _ network: inout Network<T>, input: Matrix<T>, targets: Targets<T>, loss: Loss
-    ) throws(ShapeError) {
+    ) throws(TrainingError) {
         switch optimizer {
         case .sgd:
             var rule = SGD<T>(
                 learningRate: T(learningRate), momentum: T(momentum), nesterov: nesterov, weightDecay: T(weightDecay))
-            try run(&network, input: input, targets: targets, loss: loss, optimizer: &rule)
+            _ = try network.fit(input, targets, loss: loss, optimizer: &rule, configuration: configuration)
         case .adam:
             var rule = Adam<T>(
                 learningRate: T(learningRate), beta1: T(beta1), beta2: T(beta2), epsilon: T(epsilon),
                 weightDecay: T(weightDecay))
-            try run(&network, input: input, targets: targets, loss: loss, optimizer: &rule)
+            _ = try network.fit(input, targets, loss: loss, optimizer: &rule, configuration: configuration)
         case .adamw:
             var rule = AdamW<T>(
                 learningRate: T(learningRate), beta1: T(beta1), beta2: T(beta2), epsilon: T(epsilon),
                 weightDecay: T(weightDecay))
-            try run(&network, input: input, targets: targets, loss: loss, optimizer: &rule)
-        }
-    }
-
-    private func run<T: Scalar>(
-        _ network: inout Network<T>, input: Matrix<T>, targets: Targets<T>, loss: Loss,
-        optimizer: inout some Optimizer<T>
-    ) throws(ShapeError) {
-        let n = input.rows
-        for _ in 0..<epochs {
-            for start in stride(from: 0, to: n, by: batchSize) {
-                let range = start..<min(start + batchSize, n)
-                try network.trainStep(
-                    on: input.rows(range), targets: targets.gathered(range), loss: loss, optimizer: &optimizer)
-            }
+            _ = try network.fit(input, targets, loss: loss, optimizer: &rule, configuration: configuration)
         }
     }
 }
