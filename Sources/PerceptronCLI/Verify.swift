@@ -1,0 +1,46 @@
+import ArgumentParser
+import Perceptron
+
+/// `perceptron verify`: checks an installation. Seeded random networks of every layer kind and
+/// loss run on both backends and against central finite differences; with `--reference DIR`,
+/// every case written by `Scripts/reference/make_fixtures.py` (PyTorch) is compared too.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check this build: BLAS vs naive backend, analytic vs finite-difference gradients, and PyTorch fixtures.",
+        discussion: """
+            Prints one row per check: the largest absolute error, the largest norm-wise relative \
+            error (max |a − b| / max |b| per tensor), the tolerance on the relative error, and \
+            pass or FAIL. Exits non-zero if any check fails.
+            """)
+
+    @Option(
+        help: ArgumentHelp(
+            "A folder of reference cases (case-*/) written by Scripts/reference/make_fixtures.py.",
+            valueName: "dir"))
+    var reference: String?
+
+    @Option(help: "Seed of the random networks.")
+    var seed: UInt64 = 2026
+
+    func run() throws {
+        // Read the fixtures first, so bad input fails before any work (one line on stderr).
+        let cases = try reference.map { folder throws(FormatError) in try ReferenceCase.all(in: folder) } ?? []
+        var checks = try VerificationNetwork.selfChecks(seed: seed)
+        for reference in cases { checks += try reference.checks() }
+
+        print(
+            "perceptron verify: \(VerificationNetwork.all.count) seeded random networks (seed \(seed))"
+                + (reference.map { ", \(cases.count) reference cases from \($0)" } ?? ""))
+        if !BLASBackend.isAvailable {
+            print("this build has no BLAS: the BLAS vs naive checks are skipped")
+        }
+        print(VerificationCheck.table(checks), terminator: "")
+        let failed = checks.filter { !$0.passed }
+        if failed.isEmpty {
+            print("all \(checks.count) checks passed")
+        } else {
+            print("\(failed.count) of \(checks.count) checks FAILED: " + failed.map(\.name).joined(separator: "; "))
+            throw ExitCode.failure
+        }
+    }
+}
