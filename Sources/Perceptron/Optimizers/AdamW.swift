@@ -23,12 +23,8 @@ public struct AdamW<Element: Scalar>: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    /// `p ← p·(1 − lr·λ)`, then the Adam step.
-    @_specialize(where Element == Float)
-    @_specialize(where Element == Double)
+    /// `p ← p·(1 − lr·λ)`, then the Adam step, in one pass.
     public mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>) {
-        let shrink = 1 - adam.learningRate * weightDecay
-        if shrink != 1 { for i in parameters.indices { parameters[i] *= shrink } }
-        adam.adamStep(parameters, gradients: gradients, l2: 0)
+        adam.adamStep(parameters, gradients: gradients, l2: 0, shrink: 1 - adam.learningRate * weightDecay)
     }
 }

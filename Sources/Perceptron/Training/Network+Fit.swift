@@ -107,7 +107,7 @@ extension Network {
                                 epoch: epoch + 1, epochs: c.epochs, step: step + 1, steps: steps,
                                 batchLoss: Double(r.loss), learningRate: rate))
                     }
-                    if parameterStorage.contains(where: { !$0.isFinite }) {
+                    if !Self.allFinite(parameterStorage) {
                         failure = nonFiniteError(epoch: epoch + 1, step: steps)
                         return
                     }
@@ -226,6 +226,19 @@ extension Network {
                         .rows(UnsafeBufferPointer(rebasing: br[0..<(count * outputs)]), isProbability: isProbability))
                 }
             }
+        }
+    }
+
+    /// Whether every element is finite (a specialised loop: the generic `contains(where:)` boxes
+    /// each element when called from unspecialised code).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func allFinite(_ values: [T]) -> Bool {
+        values.withUnsafeBufferPointer { buffer in
+            // x·0 is 0 for finite x and NaN for ±∞ or NaN: one branch-free pass.
+            var probe: T = 0
+            for x in buffer { probe += x * 0 }
+            return probe == 0
         }
     }
 
