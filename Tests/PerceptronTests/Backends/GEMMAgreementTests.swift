@@ -24,11 +24,20 @@ func randomArray<T: Scalar>(_ count: Int, _ generator: inout SeededGenerator) ->
 func absoluteProduct<T: Scalar>(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: [T], lda: Int, b: [T], ldb: Int
 ) -> [Double] {
+    // op(A) and op(B) as tight row-major Double arrays first, so the loop below is not generic.
+    let opA = (0..<m * k).map { index in
+        let (i, p) = index.quotientAndRemainder(dividingBy: max(k, 1))
+        return abs(Double(transposeA ? a[p * lda + i] : a[i * lda + p]))
+    }
+    let opB = (0..<k * n).map { index in
+        let (p, j) = index.quotientAndRemainder(dividingBy: max(n, 1))
+        return abs(Double(transposeB ? b[j * ldb + p] : b[p * ldb + j]))
+    }
     var g = [Double](repeating: 0, count: m * n)
     for i in 0..<m {
         for p in 0..<k {
-            let aip = abs(Double(transposeA ? a[p * lda + i] : a[i * lda + p]))
-            for j in 0..<n { g[i * n + j] += aip * abs(Double(transposeB ? b[j * ldb + p] : b[p * ldb + j])) }
+            let aip = opA[i * k + p]
+            for j in 0..<n { g[i * n + j] += aip * opB[p * n + j] }
         }
     }
     return g
