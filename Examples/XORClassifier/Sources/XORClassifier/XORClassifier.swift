@@ -1,0 +1,53 @@
+import Perceptron
+
+/// Learns XOR from noisy samples with a 2-16-2 perceptron, then predicts the four corners.
+///
+/// Each sample is a corner of the unit square plus Gaussian noise (σ = 0.15); its class is the
+/// XOR of the corner's coordinates. Training uses Adam and softmax cross-entropy.
+@main
+struct XORClassifier {
+    static func main() throws {
+        var generator = SeededGenerator(seed: 2024)
+        let (inputs, labels) = noisyXOR(count: 512, using: &generator)
+        let (testInputs, testLabels) = noisyXOR(count: 256, using: &generator)
+
+        var network = try Network<Float>(sizes: [2, 16, 2], activation: .tanh, initializer: .orthogonal, using: &generator)
+        print("backend: \(network.backend.name)")
+
+        var optimizer = Adam<Float>(learningRate: 0.01)
+        let history = try network.fit(
+            inputs, .classes(labels), loss: .crossEntropy, optimizer: &optimizer,
+            configuration: TrainingConfiguration(epochs: 60, batchSize: 32, seed: 7))
+        if let last = history.epochs.last {
+            print("epoch \(last.epoch): train loss \(format(last.trainLoss)), accuracy \(format(last.trainAccuracy ?? 0))")
+        }
+        let test = try network.evaluate(testInputs, targets: .classes(testLabels), loss: .crossEntropy)
+        print("test accuracy: \(format(test.accuracy ?? 0))")
+
+        let corners = try Matrix<Float>([[0, 0], [0, 1], [1, 0], [1, 1]])
+        let probabilities = try network.headOutput(corners, loss: .crossEntropy)
+        for i in 0..<corners.rows {
+            let p = probabilities[i, 1]
+            print("xor(\(Int(corners[i, 0])), \(Int(corners[i, 1]))) = \(p > 0.5 ? 1 : 0)  (p = \(format(Double(p))))")
+        }
+    }
+
+    /// `count` noisy corners of the unit square and their XOR classes.
+    static func noisyXOR(count: Int, using generator: inout SeededGenerator) -> (Matrix<Float>, [Int]) {
+        var inputs = Matrix<Float>(rows: count, columns: 2)
+        var labels: [Int] = []
+        for i in 0..<count {
+            let a = Int(generator.next() % 2)
+            let b = Int(generator.next() % 2)
+            inputs[i, 0] = Float(a) + generator.gaussian(standardDeviation: 0.15)
+            inputs[i, 1] = Float(b) + generator.gaussian(standardDeviation: 0.15)
+            labels.append(a ^ b)
+        }
+        return (inputs, labels)
+    }
+
+    static func format(_ x: Double) -> String {
+        let scaled = (x * 1000).rounded() / 1000
+        return "\(scaled)"
+    }
+}
