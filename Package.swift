@@ -72,5 +72,8 @@ let package = Package(
             dependencies: ["Perceptron", "CAllocCounter"],
             exclude: ["Fixtures"]
         ),
+        // libFuzzer targets: no-op executables in a plain build; see Scripts/fuzz.sh.
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzSafetensors"),
+        .executableTarget(name: "FuzzNPY", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzNPY"),
     ]
 )
