@@ -75,5 +75,6 @@ let package = Package(
         // libFuzzer targets: no-op executables in a plain build; see Scripts/fuzz.sh.
         .executableTarget(name: "FuzzSafetensors", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzSafetensors"),
         .executableTarget(name: "FuzzNPY", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzNPY"),
+        .executableTarget(name: "FuzzIDX", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzIDX"),
     ]
 )
