@@ -173,14 +173,19 @@ public struct IDXFile: Sendable, Equatable {
         _ type: ElementType, _ dimensions: [Int], file: String, offset: Int?
     ) throws(FormatError) -> Int {
         var n = type.byteCount
+        // The size with every 0 read as 1 is limited too: zero images of 2³² × 2³² pixels hold
+        // no data, but their pixel count per image would overflow (or be absurd) downstream.
+        var nonzero = type.byteCount
         for d in dimensions {
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard d >= 0, !overflow, p <= maximumDataSize else {
+            let (q, nonzeroOverflow) = nonzero.multipliedReportingOverflow(by: Swift.max(d, 1))
+            guard d >= 0, !overflow, !nonzeroOverflow, p <= maximumDataSize, q <= maximumDataSize else {
                 throw FormatError(
                     file: file, offset: offset, kind: .invalidShape,
                     expected: "at most \(maximumDataSize) data bytes", found: "dimensions \(dimensions)")
             }
             n = p
+            nonzero = q
         }
         return n
     }

@@ -85,8 +85,13 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// `product(shape) · dtype.byteCount`, checked: no negative dimension, no overflow.
+    ///
+    /// As NumPy does, the product of the nonzero dimensions must not overflow either, so a
+    /// zero-size shape such as `[0, 2³², 2³², 2³²]` is rejected: code that multiplies the other
+    /// dimensions (a row width) would otherwise overflow later.
     static func byteCount(dtype: DType, shape: [Int], file: String, offset: Int?) throws(FormatError) -> Int {
         var n = 1
+        var nonzero = 1
         for d in shape {
             guard d >= 0 else {
                 throw FormatError(
@@ -94,7 +99,9 @@ public struct Tensor: Sendable, Equatable {
                     expected: "non-negative dimensions", found: "shape \(shape)")
             }
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
-            guard !overflow else {
+            let (q, nonzeroOverflow) = nonzero.multipliedReportingOverflow(by: Swift.max(d, 1))
+            nonzero = q
+            guard !overflow, !nonzeroOverflow else {
                 throw FormatError(
                     file: file, offset: offset, kind: .invalidShape,
                     expected: "an element count that fits in Int", found: "shape \(shape), whose product overflows")
@@ -102,7 +109,7 @@ public struct Tensor: Sendable, Equatable {
             n = p
         }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: dtype.byteCount)
-        guard !overflow else {
+        guard !overflow, !nonzero.multipliedReportingOverflow(by: dtype.byteCount).overflow else {
             throw FormatError(
                 file: file, offset: offset, kind: .invalidShape,
                 expected: "a byte count that fits in Int", found: "shape \(shape) of \(dtype), whose byte count overflows")

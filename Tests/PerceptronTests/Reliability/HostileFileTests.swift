@@ -9,6 +9,7 @@ private typealias Support = ReliabilitySupport
 private enum Reader: String, CaseIterable, CustomTestStringConvertible {
     case safetensors = "Safetensors"
     case npy = "NPY"
+    case idx = "IDX"
 
     var testDescription: String { rawValue }
 
@@ -21,6 +22,10 @@ private enum Reader: String, CaseIterable, CustomTestStringConvertible {
         case .npy:
             let tensor = try NPY.decode(bytes, file: "<test>")
             if let encoded = try? NPY.encode(tensor) { #expect(try NPY.decode(encoded) == tensor) }
+        case .idx:
+            let file = try IDXFile.decode(bytes, file: "<test>")
+            #expect(try IDXFile.decode(file.encoded()) == file)
+            #expect(file.scalars(as: Double.self).count == file.count)
         }
     }
 
@@ -180,17 +185,32 @@ func announcedLengthsAreCheckedAgainstTheFileBeforeAllocating() {
         let np = FormatTestSupport.formatError { () throws(FormatError) in
             try NPY.decode(npy("{'descr': '<f4', 'fortran_order': False, 'shape': \(tuple), }\n", data: [0, 0, 0, 0]))
         }
-        if shape.hasPrefix("[0,") {
-            // A zero dimension first: the product stays 0, but the next step must not wrap either.
-            #expect(st?.kind == .invalidShape || st?.kind == .sizeMismatch, "\(shape)")
-            #expect(np?.kind == .invalidShape || np?.kind == .unusedBytes, "\(shape)")
-        } else {
-            #expect(st?.kind == .invalidShape, "\(shape)")
-            #expect(np?.kind == .invalidShape, "\(shape)")
-        }
+        // With a zero first the element count is 0, but the other dimensions' product
+        // overflows: rejected too, as NumPy does ("array is too big").
+        #expect(st?.kind == .invalidShape, "\(shape)")
+        #expect(np?.kind == .invalidShape, "\(shape)")
     }
     let tensor = FormatTestSupport.formatError { () throws(FormatError) in
         try Tensor(dtype: .float64, shape: [Int.max / 4, 3], bytes: [])
     }
     #expect(tensor?.kind == .invalidShape)
+}
+
+/// An IDX image file announcing no images of 2³²−1 × 2³²−1 pixels holds no data, so its data
+/// size is 0; the pixel count per image still overflows `Int` and must be rejected, not trap.
+/// Likewise zero images of 65536 × 65536 pixels would make a 2³²-feature data set: rejected by
+/// the data-size limit applied to the nonzero dimensions.
+@Test func idxImagesWhosePixelCountOverflowsAreRejected() throws {
+    let folder = FormatTestSupport.temporaryFolder()
+    let labels = "\(folder)/labels"
+    Support.write([0, 0, 8, 1, 0, 0, 0, 0], to: labels)
+    for side: [UInt8] in [[0xFF, 0xFF, 0xFF, 0xFF], [0, 1, 0, 0]] {
+        let images = "\(folder)/images"
+        Support.write([0, 0, 8, 3, 0, 0, 0, 0] + side + side, to: images)
+        let e = FormatTestSupport.formatError { () throws(FormatError) in
+            try LabeledImages<Float>.read(images: images, labels: labels)
+        }
+        #expect(e?.kind == .invalidShape, "\(side): \(String(describing: e))")
+        #expect(e?.file == images)
+    }
 }
