@@ -86,3 +86,31 @@ for split, count in [("train", 4), ("t10k", 2)]:
     n, r, c = np.meshgrid(np.arange(count), np.arange(2), np.arange(3), indexing="ij")
     save_gzip(f"mnist-tiny/{split}-images-idx3-ubyte.gz", idx(40 * n + 10 * r + c))
     save_gzip(f"mnist-tiny/{split}-labels-idx1-ubyte.gz", idx(np.arange(count) % 10))
+
+
+# A PyTorch model with every layer kind, saved as Perceptron's model file, plus the output and
+# cross-entropy gradients PyTorch computes for a fixed input (float64).
+torch.manual_seed(0)
+kinds = ["linear", "relu", "linear", "tanh", "linear", "sigmoid", "linear", "gelu", "linear", "leaky_relu", "linear"]
+sizes = [3, 5, 4, 4, 3, 3, 2]
+modules, widths = [], iter(zip(sizes, sizes[1:]))
+for kind in kinds:
+    if kind == "linear":
+        modules.append(torch.nn.Linear(*next(widths)))
+    else:
+        modules.append({"relu": torch.nn.ReLU(), "tanh": torch.nn.Tanh(), "sigmoid": torch.nn.Sigmoid(),
+                        "gelu": torch.nn.GELU(), "leaky_relu": torch.nn.LeakyReLU()}[kind])
+model = torch.nn.Sequential(*modules).double()
+metadata = {"perceptron.layers": ",".join(kinds), "perceptron.loss": "cross-entropy"}
+save_torch(model.state_dict(), "model_f64.safetensors", metadata=metadata)
+save_torch({k: v.float() for k, v in model.state_dict().items()}, "model_f32.safetensors",
+           metadata={"perceptron.layers": ",".join(kinds)})
+x = torch.tensor(floats((2, 3), np.float64), requires_grad=True)
+output = model(x)
+loss = torch.nn.functional.cross_entropy(output, torch.tensor([1, 0]))
+loss.backward()
+gradients = {name: p.grad for name, p in model.named_parameters()}
+gradients["loss"] = loss.detach()
+gradients["input"] = x.grad
+save_torch(gradients, "model_f64_gradients.safetensors")
+save_npy("model_f64_output.npy", output.detach().numpy())
