@@ -1,3 +1,4 @@
+import CAllocCounter
 import Foundation
 import Perceptron
 
@@ -58,15 +59,18 @@ struct EpochBenchmark {
                 let epoch = try implementation.make(.blas(blas), data, batch)
                 var times: [Double] = []
                 var steps = 0
-                for _ in 0..<(scale == .full ? 3 : 1) {
+                let epochs = scale == .full ? 3 : 1
+                let m0 = alloc_counter_mallocs()
+                for _ in 0..<epochs {
                     let t0 = now()
                     steps = try epoch()
                     times.append(now() - t0)
                 }
+                let mallocs = Double(alloc_counter_mallocs() - m0) / Double(epochs)
                 let t = Summary(times)
                 rows.append(EpochRow(
                     backend: "blas", threads: threads, seconds: t.median, minSeconds: t.min, maxSeconds: t.max,
-                    epochsTimed: t.count, batch: batch, samples: data.count,
+                    epochsTimed: t.count, allocationsPerEpoch: mallocs, batch: batch, samples: data.count,
                     data: data.source, extrapolated: false, measuredSteps: steps, totalSteps: totalSteps,
                     implementation: implementation.name))
             }
@@ -82,6 +86,7 @@ struct EpochBenchmark {
             let seconds = (now() - t0) / Double(steps) * Double(totalSteps)
             rows.append(EpochRow(
                 backend: "naive", threads: 1, seconds: seconds, minSeconds: seconds, maxSeconds: seconds, epochsTimed: 1,
+                allocationsPerEpoch: nil,
                 batch: batch, samples: data.count, data: data.source,
                 extrapolated: steps < totalSteps, measuredSteps: steps, totalSteps: totalSteps,
                 implementation: implementation.name))

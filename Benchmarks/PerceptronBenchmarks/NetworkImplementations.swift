@@ -36,6 +36,16 @@ extension StepImplementation {
                 var adam = Adam<Float>()
                 try network.trainStep(on: input, targets: targets, loss: .crossEntropy, optimizer: &adam)
                 return log.gemms
+            },
+            parts: { backend, batch in
+                var (network, input, targets) = try NetworkBench.setup(widths: widths, batch: batch, backend: backend.erased)
+                var adam = Adam<Float>()
+                return [
+                    ("forward+backward", {
+                        _ = try? network.lossAndGradients(for: input, targets: targets, loss: .crossEntropy, inputGradient: false)
+                    }),
+                    ("optimizer", { network.update(using: &adam) }),
+                ]
             })
     }
 }

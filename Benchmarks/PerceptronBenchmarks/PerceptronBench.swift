@@ -160,12 +160,13 @@ struct PerceptronBench: ParsableCommand {
     private func epochTable(_ rows: [EpochRow]) -> Table {
         var table = Table(
             title: "Epoch (batch 128, shuffled, Adam): wall seconds (median (min–max) of 3 consecutive epochs in a full run)",
-            headers: ["implementation", "backend", "threads", "samples", "data", "seconds", "steps timed"])
+            headers: ["implementation", "backend", "threads", "samples", "data", "seconds", "steps timed", "allocs/epoch"])
         for r in rows {
             table.add([
                 r.implementation, r.backend, "\(r.threads)", "\(r.samples)", r.data,
                 r.epochsTimed > 1 ? medianRange(r.seconds, r.minSeconds, r.maxSeconds) : significant(r.seconds),
                 r.extrapolated ? "\(r.measuredSteps) of \(r.totalSteps), extrapolated" : "\(r.measuredSteps)",
+                r.allocationsPerEpoch.map(significant) ?? "–",
             ])
         }
         return table
@@ -194,7 +195,7 @@ struct PerceptronBench: ParsableCommand {
             title: "Training step (Float, 784-256-128-10, ReLU, softmax cross-entropy, Adam): ms per step; "
                 + "ratio = median of step/floor over paired samples; min ratio = fastest step / fastest floor",
             headers: ["implementation", "backend", "threads", "batch", "ms/step", "samples/s", "GEMM floor ms",
-                      "ratio", "min ratio", "allocs/step", "bytes/step", "floor allocs", "gemms"])
+                      "ratio", "min ratio", "allocs/step", "bytes/step", "floor allocs", "gemms", "fwd+bwd / optimizer ms"])
         for r in rows {
             table.add([
                 r.implementation, r.backend, "\(r.threads)", "\(r.batch)", medianRange(r.medianMs, r.minMs, r.maxMs),
@@ -202,6 +203,7 @@ struct PerceptronBench: ParsableCommand {
                 fixed(r.ratioToGemmFloor, 2), fixed(r.ratioOfMinimums, 2), significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
                 significant(r.gemmFloorAllocationsPerStep),
                 r.gemmCallsPerStep.map { "\($0)" + (r.gemmCallsMatchFloor == true ? " =floor" : " ≠floor") } ?? "–",
+                r.partsMs.map { "\(significant($0["forward+backward"] ?? .nan)) / \(significant($0["optimizer"] ?? .nan))" } ?? "–",
             ])
         }
         return table

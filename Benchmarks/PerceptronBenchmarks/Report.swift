@@ -104,6 +104,8 @@ struct TrainingStepRow: Codable, Sendable {
     var gemmFloorBackend: String
     /// Allocations the floor's GEMM calls alone make (OpenBLAS's own, on the calling thread).
     var gemmFloorAllocationsPerStep: Double
+    /// Median ms of the step's parts measured alone (network rows): `"forward+backward"`, `"optimizer"`.
+    var partsMs: [String: Double]?
 }
 
 /// One inference configuration.
@@ -130,6 +132,8 @@ struct EpochRow: Codable, Sendable {
     var minSeconds: Double
     var maxSeconds: Double
     var epochsTimed: Int
+    /// Mallocs on the calling thread per epoch (BLAS rows; OpenBLAS's own included).
+    var allocationsPerEpoch: Double?
     var batch: Int
     var samples: Int
     /// `"fashion-mnist"` or `"synthetic"`.

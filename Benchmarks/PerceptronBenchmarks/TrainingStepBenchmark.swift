@@ -30,6 +30,9 @@ struct StepImplementation {
     /// The GEMMs one step makes, in order, if the implementation can run on a
     /// ``RecordingBackend``.
     var recordGEMMs: ((_ batch: Int) throws -> [GEMMShape])?
+    /// The step's parts, each runnable alone on the same state (e.g. forward + backward, the
+    /// optimizer update), to show where the time goes.
+    var parts: ((BenchBackend, _ batch: Int) throws -> [(name: String, run: () -> Void)])? = nil
 }
 
 /// Mallocs and bytes per call of `body` on the calling thread, over `count` calls, after one
@@ -91,6 +94,10 @@ struct TrainingStepBenchmark {
         let alloc = allocations(count: backend.name == "naive" ? 2 : 20, step)
         let floorAlloc = allocations(count: backend.name == "naive" ? 2 : 20, runFloor)
         let (stepTimes, floorTimes) = measurePaired(plan, step, runFloor)
+        var partMs: [String: Double] = [:]
+        if backend.name == "blas", let parts = try implementation.parts?(backend, batch) {
+            for part in parts { partMs[part.name] = Summary(measure(plan, part.run)).median * 1e3 }
+        }
         let s = Summary(stepTimes).scaled(by: 1e3)
         let f = Summary(floorTimes).scaled(by: 1e3)
         let ratios = zip(stepTimes, floorTimes).map { $0 / $1 }
@@ -102,7 +109,7 @@ struct TrainingStepBenchmark {
             allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: recorded?.count,
             gemmCallsMatchFloor: recorded.map { sameGEMMs($0, floorShapes) },
             implementation: implementation.name, gemmFloorBackend: backend.name,
-            gemmFloorAllocationsPerStep: floorAlloc.mallocs)
+            gemmFloorAllocationsPerStep: floorAlloc.mallocs, partsMs: partMs.isEmpty ? nil : partMs)
     }
 }
 
