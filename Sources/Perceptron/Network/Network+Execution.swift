@@ -16,7 +16,8 @@ extension Network {
     /// `backward`, every parameter gradient (overwriting ``gradients``) and, with
     /// `inputGradient`, dL/dX.
     ///
-    /// Per step, forward: `Y = X·Wᵀ` (one ?gemm, B transposed), then `Y ← f(Y + b)` in one pass.
+    /// Per step, forward: `Y = X·Wᵀ` (one ?gemm, B transposed; one ?gemv `y = W·x` for a single
+    /// sample), then `Y ← f(Y + b)` in one pass.
     /// Backward from `G = dL/dY`: `G ← G ⊙ f'` in place (from saved outputs; GELU from the saved
     /// `Z`; softmax by its Jacobian-vector product), `dW = Gᵀ·X` (?gemm, A transposed),
     /// `db = Gᵀ·1` (?gemv), `dX = G·W` (?gemm; skipped for the first layer unless asked).
@@ -48,10 +49,17 @@ extension Network {
                         if let slot = step.dense {
                             let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
                             let bias = UnsafeBufferPointer(rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
-                            backend.gemm(
-                                transposeA: false, transposeB: true, m: batch, n: slot.outputSize, k: slot.inputSize,
-                                alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
-                                beta: 0, c: y, ldc: slot.outputSize)
+                            if batch == 1 {
+                                // One sample: y = W·x, one ?gemv (BLAS's GEMM is slow for m = 1).
+                                backend.gemv(
+                                    transposeA: false, m: slot.outputSize, n: slot.inputSize, alpha: 1, a: weight,
+                                    lda: slot.inputSize, x: x, beta: 0, y: y)
+                            } else {
+                                backend.gemm(
+                                    transposeA: false, transposeB: true, m: batch, n: slot.outputSize, k: slot.inputSize,
+                                    alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
+                                    beta: 0, c: y, ldc: slot.outputSize)
+                            }
                             ActivationKernels.biasActivation(
                                 step.activation, values: y, bias: bias,
                                 preactivation: step.preactivationUnit.map { buffer($0, step.width) },
@@ -112,19 +120,25 @@ extension Network {
         return result
     }
 
-    /// Copies the last forward pass's output `[lastBatch, outputSize]` into `output` (resized in
-    /// place, so a reused matrix is not reallocated).
-    mutating func copyOutput(into output: inout Matrix<T>) {
+    /// Copies the last forward pass's output `[lastBatch, outputSize]` into `output` starting at
+    /// row `row` (`output` must have room).
+    mutating func copyOutput(into output: inout Matrix<T>, atRow row: Int) {
         let batch = lastBatch
         let width = plan.outputSize
-        guard let last = plan.steps.last else { return }
+        guard let last = plan.steps.last, batch * width > 0 else { return }
         let start = workspaceCapacity + last.valueUnit * batch
-        output.resize(rows: batch, columns: width)
         workspace.withUnsafeBufferPointer { ws in
             output.withUnsafeMutableBufferPointer { out in
-                for i in 0..<(batch * width) { out[i] = ws[start + i] }
+                (out.baseAddress! + row * width).update(from: ws.baseAddress! + start, count: batch * width)
             }
         }
+    }
+
+    /// The number of rows a forward pass over `rows` samples runs at once: the whole batch up to
+    /// 1024 rows (or the workspace's capacity, if larger), so that evaluating a large data set
+    /// does not grow the workspace to its size.
+    func chunkSize(for rows: Int) -> Int {
+        max(workspaceCapacity, min(rows, 1024))
     }
 
     /// The first module (in order) whose last output, gradient or parameters hold a non-finite

@@ -10,14 +10,24 @@ extension Network {
     }
 
     /// Writes the raw output into `output`, reusing its storage and the network's workspace: no
-    /// allocation once both have room for the batch.
+    /// allocation once both have room for the batch. Batches over 1024 rows run in chunks.
     /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
     public mutating func predict(_ input: Matrix<T>, into output: inout Matrix<T>) throws(ShapeError) {
         try checkInput(input, operation: "Network.predict")
+        output.resize(rows: input.rows, columns: outputSize)
+        let chunk = chunkSize(for: input.rows)
+        let width = inputSize
         input.withUnsafeBufferPointer { x in
-            _ = run(input: x, batch: input.rows, targets: nil, loss: .mse, backward: false, inputGradient: false)
+            var start = 0
+            while start < input.rows {
+                let count = min(chunk, input.rows - start)
+                _ = run(
+                    input: UnsafeBufferPointer(rebasing: x[(start * width)..<((start + count) * width)]), batch: count,
+                    targets: nil, loss: .mse, backward: false, inputGradient: false)
+                copyOutput(into: &output, atRow: start)
+                start += count
+            }
         }
-        copyOutput(into: &output)
     }
 
     /// The head's output for `loss`: softmax probabilities for cross-entropy, `σ` for bce, the raw
@@ -44,20 +54,21 @@ extension Network {
         }
     }
 
-    /// The mean loss and the number of correct predictions (argmax for the cross-entropies, per
-    /// element for bce; `nil` for mse) without computing gradients.
+    /// The mean loss and the accuracy (argmax for the cross-entropies, per element for bce; `nil`
+    /// for mse) without computing gradients; batches over 1024 rows run in chunks.
     /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
     public mutating func evaluate(
         _ input: Matrix<T>, targets: Targets<T>, loss: Loss
     ) throws(ShapeError) -> (loss: T, accuracy: Double?) {
         try checkInput(input, operation: "Network.evaluate")
         try loss.validate(targets, batch: input.rows, outputs: outputSize)
+        let chunk = chunkSize(for: input.rows)
         let r = input.withUnsafeBufferPointer { x in
             withTargetView(targets) { t in
-                run(input: x, batch: input.rows, targets: t, loss: loss, backward: false, inputGradient: false)
+                evaluateInChunks(x, t, rows: 0..<input.rows, batchSize: chunk, loss: loss)
             }
         }
-        return (r.loss, loss.hasAccuracy && r.total > 0 ? Double(r.correct) / Double(r.total) : nil)
+        return (T(r.loss), r.accuracy)
     }
 
     func checkInput(_ input: Matrix<T>, operation: String) throws(ShapeError) {

@@ -167,6 +167,7 @@ extension Network {
         _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss
     ) -> (loss: Double, accuracy: Double?) {
         var lossSum = 0.0
+        var lastLoss = 0.0
         var correct = 0
         var counted = 0
         var start = rows.lowerBound
@@ -177,11 +178,14 @@ extension Network {
                 batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize),
                 loss: loss, backward: false, inputGradient: false)
             lossSum += Double(r.loss) * Double(count)
+            lastLoss = Double(r.loss)
             correct += r.correct
             counted += r.total
             start += count
         }
-        return (lossSum / Double(max(rows.count, 1)), loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil)
+        // One chunk: the batch mean itself, not re-weighted (exact for Double).
+        let mean = rows.count <= batchSize ? lastLoss : lossSum / Double(max(rows.count, 1))
+        return (mean, loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil)
     }
 
     /// The targets of `rows`, in place.

@@ -101,3 +101,18 @@ private func targets(_ loss: Loss, batch: Int, outputs: Int) -> Targets<Double> 
     let network = try Network<Double>(sizes: [3, 2], using: &g)
     #expect(throws: ShapeError.self) { try network.predict(Matrix(rows: 2, columns: 4)) }
 }
+
+@Test func largeBatchesRunInChunksWithTheSameResults() throws {
+    // 2500 rows run as chunks of 1024; each row's output is independent of the others, and the
+    // chunked loss is the row-weighted mean of chunk means (equal up to rounding, 1e-12).
+    var g = SeededGenerator(seed: 20)
+    var network = try Network<Double>(sizes: [3, 5, 4], using: &g, backend: NaiveBackend())
+    let x: Matrix<Double> = randomMatrix(2500, 3, seed: 21)
+    let labels = (0..<2500).map { $0 % 4 }
+    let whole = try network.predict(x)
+    #expect(whole.shape == [2500, 4])
+    #expect(try network.predict(x.rows(2000..<2500)) == whole.rows(2000..<2500))
+    let chunked = try network.evaluate(x, targets: .classes(labels), loss: .crossEntropy)
+    let direct = try Loss.crossEntropy.value(whole, .classes(labels))
+    #expect(abs(chunked.loss - direct) < 1e-12)
+}
