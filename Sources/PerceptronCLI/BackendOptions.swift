@@ -1,0 +1,32 @@
+import ArgumentParser
+import Perceptron
+
+/// `--backend blas|naive` and `--threads N`, shared by every subcommand that computes.
+struct BackendOptions: ParsableArguments {
+    /// Which kernels to run on.
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case blas, naive
+    }
+
+    @Option(help: "Kernels: blas (OpenBLAS) or naive (plain Swift loops, the reference).")
+    var backend: Kind = .blas
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+    }
+
+    /// The chosen backend, with the thread count applied.
+    func make() throws -> any Backend {
+        switch backend {
+        case .naive:
+            return NaiveBackend()
+        case .blas:
+            let blas = try BLASBackend()
+            if let threads { BLASBackend.setThreadCount(threads) }
+            return blas
+        }
+    }
+}

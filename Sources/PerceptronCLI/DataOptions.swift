@@ -1,0 +1,106 @@
+import ArgumentParser
+import Perceptron
+
+/// Where samples come from: a named IDX data set, or a pair of `.npy` files.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data set: fashion-mnist (the four IDX files of Debian's dataset-fashion-mnist).")
+    var dataset: String = "fashion-mnist"
+
+    @Option(help: "Read the data set's four IDX files (plain or .gz) from this folder instead.")
+    var dataDir: String?
+
+    @Option(help: "Samples as a .npy array [N, features] (float32 or float64); needs --targets.")
+    var input: String?
+
+    @Option(help: "Targets as .npy: class indices [N] (int) or rows [N, C] (float).")
+    var targets: String?
+
+    func validate() throws {
+        if (input == nil) != (targets == nil) {
+            throw ValidationError("--input and --targets go together")
+        }
+        if input == nil, dataset != "fashion-mnist" {
+            throw ValidationError("unknown --dataset '\(dataset)' (known: fashion-mnist; or use --data-dir, or --input/--targets)")
+        }
+    }
+
+    /// The folder holding the IDX files.
+    var folder: String { dataDir ?? MNISTDataset<Float>.fashionMNISTDirectory }
+}
+
+/// Samples and targets in one precision.
+struct Samples<T: Scalar> {
+    var inputs: Matrix<T>
+    var targets: Targets<T>
+    /// Where they came from, for messages.
+    var source: String
+}
+
+/// The training data and, for IDX data sets, the test split.
+struct LoadedData<T: Scalar> {
+    var train: Samples<T>
+    var test: Samples<T>?
+}
+
+extension DataOptions {
+    /// Which part of an IDX data set to return as ``LoadedData/train``.
+    enum Part { case both, testOnly }
+
+    /// Loads the samples the options name; `loss` decides how float target rows are read.
+    /// For an IDX data set, `.both` gives the train split with the test split beside it and
+    /// `.testOnly` gives the test split alone (in ``LoadedData/train``).
+    func load<T: Scalar>(_: T.Type, loss: Loss, part: Part = .both) throws -> LoadedData<T> {
+        if let input, let targets {
+            return LoadedData(train: try loadArrays(T.self, input: input, targets: targets, loss: loss), test: nil)
+        }
+        let folder = self.folder
+        let set = try naming(folder) { try MNISTDataset<T>(directory: folder) }
+        let test = Samples(inputs: set.test.images, targets: .classes(set.test.labels), source: "\(folder) (test)")
+        if part == .testOnly { return LoadedData(train: test, test: nil) }
+        let train = Samples(inputs: set.train.images, targets: .classes(set.train.labels), source: "\(folder) (train)")
+        return LoadedData(train: train, test: test)
+    }
+}
+
+/// Reads `input` and `targets` `.npy` files as samples for `loss`.
+func loadArrays<T: Scalar>(_: T.Type, input: String, targets: String, loss: Loss) throws -> Samples<T> {
+    let x = try naming(input) { try NPY.read(from: input) }
+    guard x.shape.count == 2 else {
+        throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)")
+    }
+    let inputs = try naming(input) { try x.matrix(as: T.self, converting: true) }
+    let t = try naming(targets) { try NPY.read(from: targets) }
+    let parsed: Targets<T>
+    if t.dtype.isFloatingPoint {
+        guard t.shape.count == 2 else {
+            throw CLIError("\(targets): float targets must be rows [N, C], found shape \(t.shape)")
+        }
+        let rows = try naming(targets) { try t.matrix(as: T.self, converting: true) }
+        parsed = loss == .crossEntropy || loss == .categoricalCrossEntropy ? .probabilities(rows) : .values(rows)
+    } else {
+        guard t.shape.count == 1 else {
+            throw CLIError("\(targets): class indices must be a 1-D array [N], found shape \(t.shape)")
+        }
+        guard loss == .crossEntropy || loss == .categoricalCrossEntropy else {
+            throw CLIError("\(targets): \(loss.rawValue) needs float targets [N, outputs], found integer class indices")
+        }
+        parsed = .classes(try naming(targets) { try t.integers() })
+    }
+    guard parsed.count == inputs.rows else {
+        throw CLIError("\(targets): \(parsed.count) targets for \(inputs.rows) samples in \(input)")
+    }
+    if case .classes(let c) = parsed, let bad = c.first(where: { $0 < 0 }) {
+        throw CLIError("\(targets): class index \(bad) is negative")
+    }
+    return Samples(inputs: inputs, targets: parsed, source: input)
+}
+
+extension Targets {
+    /// The number of outputs a network needs for these targets: classes or row width.
+    var outputWidth: Int {
+        switch self {
+        case .classes(let c): (c.max() ?? -1) + 1
+        case .probabilities(let m), .values(let m): m.columns
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Perceptron
+
+/// The line printed after each epoch: loss and accuracy, train and validation.
+struct EpochLine {
+    var text: String
+
+    init(_ r: EpochRecord) {
+        var parts = ["epoch \(r.epoch)", "loss \(format(r.trainLoss, digits: 4))"]
+        if let a = r.trainAccuracy { parts.append("accuracy \(format(a * 100, digits: 2))%") }
+        if let v = r.validationLoss { parts.append("val loss \(format(v, digits: 4))") }
+        if let a = r.validationAccuracy { parts.append("val accuracy \(format(a * 100, digits: 2))%") }
+        parts.append("lr \(r.learningRate)")
+        parts.append("\(format(r.seconds, digits: 2)) s")
+        text = parts.joined(separator: "  ")
+    }
+}
+
+extension EpochPoint {
+    init(_ r: EpochRecord) {
+        self.init(
+            epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
+            validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy)
+    }
+}
+
+/// `--metrics FILE.csv`: one row per epoch.
+struct MetricsCSV {
+    private(set) var text = "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,seconds\n"
+
+    mutating func append(_ r: EpochRecord) {
+        func cell(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+        text += [
+            "\(r.epoch)", cell(r.trainLoss), cell(r.trainAccuracy), cell(r.validationLoss),
+            cell(r.validationAccuracy), cell(r.learningRate), cell(r.seconds),
+        ].joined(separator: ",") + "\n"
+    }
+}
+
+extension Network {
+    /// `784-256-128-10 relu`: the layer widths and the hidden activation(s).
+    var layerDescription: String {
+        var widths = [inputSize]
+        var kinds: [String] = []
+        for layer in layers {
+            switch layer {
+            case .dense(let d): widths.append(d.outputSize)
+            case .activation(let a): if !kinds.contains(a.rawValue) { kinds.append(a.rawValue) }
+            }
+        }
+        let w = widths.map(String.init).joined(separator: "-")
+        return kinds.isEmpty ? w : "\(w) \(kinds.joined(separator: ","))"
+    }
+}

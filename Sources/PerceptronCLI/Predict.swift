@@ -1,0 +1,48 @@
+import ArgumentParser
+import Perceptron
+
+/// `perceptron predict`: the model's head output for every sample, as `.npy`.
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the model's outputs: softmax probabilities (cross-entropy), sigmoid (bce), identity (mse).")
+
+    @Option(help: "The model (.safetensors).")
+    var model: String
+
+    @Option(help: "Samples as a .npy array [N, features].")
+    var input: String
+
+    @Option(help: "Where to write the outputs (.npy, in the model's dtype).")
+    var output: String
+
+    @Flag(help: "Write the raw last-layer output instead of the head's.")
+    var logits = false
+
+    @OptionGroup var compute: BackendOptions
+
+    func run() throws {
+        let backend = try compute.make()
+        let path = model
+        switch try naming(path) { try ModelFile.load(from: path) } {
+        case .float32(let network, let loss): try predict(network, loss: loss, backend: backend)
+        case .float64(let network, let loss): try predict(network, loss: loss, backend: backend)
+        }
+    }
+
+    private func predict<T: Scalar>(_ start: Network<T>, loss: Loss, backend: any Backend) throws {
+        var network = start
+        network.backend = backend
+        let path = input
+        let x = try naming(path) { try NPY.read(from: path) }
+        guard x.shape.count == 2 else { throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)") }
+        let samples = try naming(path) { try x.matrix(as: T.self, converting: true) }
+        guard samples.columns == network.inputSize else {
+            throw CLIError("\(input): samples have \(samples.columns) features but \(model) takes \(network.inputSize)")
+        }
+        let raw = try naming(path) { try network.predict(samples) }
+        let result = logits ? raw : loss.head(raw)
+        let destination = output
+        try naming(destination) { try NPY.write(Tensor(result), to: destination) }
+        print("wrote \(output): [\(result.rows), \(result.columns)] \(T.precision) \(logits ? "logits" : "outputs")")
+    }
+}
