@@ -16,9 +16,9 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         let path = model
-        switch try naming(path) { try ModelFile.load(from: path) } {
-        case .float32(let network, let loss): try evaluate(network, loss: loss, backend: backend)
-        case .float64(let network, let loss): try evaluate(network, loss: loss, backend: backend)
+        switch try naming(path) { try ModelFile.read(from: path, backend: backend) } {
+        case .float32(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
+        case .float64(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
         }
     }
 

@@ -26,9 +26,9 @@ struct Gradients: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         let path = model
-        switch try naming(path) { try ModelFile.load(from: path) } {
-        case .float32(let network, let saved): try gradients(network, loss: loss ?? saved, backend: backend)
-        case .float64(let network, let saved): try gradients(network, loss: loss ?? saved, backend: backend)
+        switch try naming(path) { try ModelFile.read(from: path, backend: backend) } {
+        case .float32(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
+        case .float64(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
         }
     }
 
@@ -42,15 +42,8 @@ struct Gradients: ParsableCommand {
         let value = try naming(targets) {
             try network.lossAndGradients(for: samples.inputs, targets: samples.targets, loss: loss, inputGradient: true)
         }
-        var tensors: [String: Tensor] = ["loss": Tensor(scalar: value), "input": Tensor(network.inputGradient)]
-        for (index, layer) in network.layers.enumerated() {
-            guard case .dense(let dense) = layer else { continue }
-            tensors["\(index).weight"] = Tensor(dense.weightGradient)
-            tensors["\(index).bias"] = try Tensor(dense.biasGradient, shape: [dense.biasGradient.count])
-        }
-        let file = SafetensorsFile(tensors: tensors, metadata: ["perceptron.loss": loss.rawValue])
         let destination = output
-        try naming(destination) { try file.write(to: destination) }
-        print("wrote \(output): loss \(value), \(tensors.count - 2) parameter gradients and dL/dinput")
+        try naming(destination) { try ModelFile.writeGradients(of: network, loss: loss, lossValue: value, to: destination) }
+        print("wrote \(output): loss \(value), dL/dparameter for \(network.layers.filter { $0.dense != nil }.count) linear layers and dL/dinput")
     }
 }

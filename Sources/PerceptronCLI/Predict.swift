@@ -23,9 +23,9 @@ struct Predict: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         let path = model
-        switch try naming(path) { try ModelFile.load(from: path) } {
-        case .float32(let network, let loss): try predict(network, loss: loss, backend: backend)
-        case .float64(let network, let loss): try predict(network, loss: loss, backend: backend)
+        switch try naming(path) { try ModelFile.read(from: path, backend: backend) } {
+        case .float32(let saved): try predict(saved.network, loss: saved.loss, backend: backend)
+        case .float64(let saved): try predict(saved.network, loss: saved.loss, backend: backend)
         }
     }
 

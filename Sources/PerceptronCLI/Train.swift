@@ -137,10 +137,10 @@ struct Train: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         if let path = self.`init` {
-            let model = try naming(path) { try ModelFile.load(from: path) }
+            let model = try naming(path) { try ModelFile.read(from: path, backend: backend) }
             switch model {
-            case .float32(let network, let loss): try train(network, loss: loss, backend: backend)
-            case .float64(let network, let loss): try train(network, loss: loss, backend: backend)
+            case .float32(let saved): try train(saved.network, loss: saved.loss, backend: backend)
+            case .float64(let saved): try train(saved.network, loss: saved.loss, backend: backend)
             }
             return
         }
@@ -191,7 +191,7 @@ struct Train: ParsableCommand {
                 print(EpochLine(record).text)
                 points.append(EpochPoint(record))
                 csv.append(record)
-                try ModelFile.save(trained, loss: loss, to: output)
+                try ModelFile.write(trained, loss: loss, to: output)
             }
         } catch let error as TrainingError {
             bar.finishEpoch()

@@ -13,12 +13,16 @@ extension Network {
     /// A non-finite loss is checked after every step and every parameter after every epoch;
     /// either stops training with ``TrainingError/nonFinite(epoch:step:layer:layerKind:quantity:)``
     /// naming the first non-finite layer.
+    /// `epochEnded`, when given, is called after each epoch with its record and the network as
+    /// trained so far (e.g. to save a checkpoint); if it throws, training stops with
+    /// ``TrainingError/epochCallbackFailed(epoch:message:)``.
     /// - Throws: ``TrainingError``.
     public mutating func fit(
         _ inputs: Matrix<T>, _ targets: Targets<T>, loss: Loss, optimizer: inout some Optimizer<T>,
         configuration: TrainingConfiguration = TrainingConfiguration(),
         validation: (inputs: Matrix<T>, targets: Targets<T>)? = nil,
-        progress: ((TrainingProgress) -> Void)? = nil
+        progress: ((TrainingProgress) -> Void)? = nil,
+        epochEnded: ((EpochRecord, Network<T>) throws -> Void)? = nil
     ) throws(TrainingError) -> TrainingHistory {
         let c = configuration
         guard c.epochs >= 0 else { throw .invalidConfiguration("epochs must be at least 0 (got \(c.epochs))") }
@@ -129,6 +133,14 @@ extension Network {
                     let elapsed = clock.now - started
                     record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                     history.epochs.append(record)
+                    if let epochEnded {
+                        do {
+                            try epochEnded(record, self)
+                        } catch {
+                            failure = .epochCallbackFailed(epoch: epoch + 1, message: "\(error)")
+                            return
+                        }
+                    }
                     if let validationLoss = record.validationLoss {
                         if validationLoss < bestLoss {
                             bestLoss = validationLoss

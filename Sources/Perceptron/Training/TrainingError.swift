@@ -9,6 +9,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidData(ShapeError)
     /// A configuration value is out of range; the message names it.
     case invalidConfiguration(String)
+    /// The caller's end-of-epoch callback threw (e.g. saving a checkpoint failed); training
+    /// stopped after `epoch`. `message` is the callback's error.
+    case epochCallbackFailed(epoch: Int, message: String)
 
     /// One line naming the problem and where.
     public var description: String {
@@ -19,6 +22,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid training data: \(error)"
         case .invalidConfiguration(let message):
             "invalid training configuration: \(message)"
+        case .epochCallbackFailed(let epoch, let message):
+            "stopped after epoch \(epoch): \(message)"
         }
     }
 }
