@@ -1,3 +1,4 @@
+import Foundation
 import Perceptron
 
 /// The line printed after each epoch: loss and accuracy, train and validation.
@@ -9,7 +10,7 @@ struct EpochLine {
         if let a = r.trainAccuracy { parts.append("accuracy \(format(a * 100, digits: 2))%") }
         if let v = r.validationLoss { parts.append("val loss \(format(v, digits: 4))") }
         if let a = r.validationAccuracy { parts.append("val accuracy \(format(a * 100, digits: 2))%") }
-        parts.append("lr \(r.learningRate)")
+        parts.append("lr \(significant(r.learningRate))")
         parts.append("\(format(r.seconds, digits: 2)) s")
         text = parts.joined(separator: "  ")
     }
@@ -50,4 +51,9 @@ extension Network {
         let w = widths.map(String.init).joined(separator: "-")
         return kinds.isEmpty ? w : "\(w) \(kinds.joined(separator: ","))"
     }
+}
+
+/// `value` with at most 4 significant digits (`0.001`, `2.5e-05`).
+func significant(_ value: Double) -> String {
+    String(format: "%.4g", value)
 }

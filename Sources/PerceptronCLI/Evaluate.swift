@@ -16,7 +16,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         let path = model
-        switch try naming(path) { try ModelFile.read(from: path, backend: backend) } {
+        let saved = try naming(path) { try ModelFile.read(from: path, backend: backend) }
+        switch saved {
         case .float32(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
         case .float64(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
         }

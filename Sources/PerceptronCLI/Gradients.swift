@@ -26,7 +26,8 @@ struct Gradients: ParsableCommand {
     func run() throws {
         let backend = try compute.make()
         let path = model
-        switch try naming(path) { try ModelFile.read(from: path, backend: backend) } {
+        let saved = try naming(path) { try ModelFile.read(from: path, backend: backend) }
+        switch saved {
         case .float32(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
         case .float64(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
         }

@@ -254,10 +254,10 @@ struct Train: ParsableCommand {
     }
 }
 
-extension Activation: @retroactive ExpressibleByArgument {}
-extension Loss: @retroactive ExpressibleByArgument {}
-extension Initializer: @retroactive ExpressibleByArgument {}
-extension Precision: @retroactive ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {}
+extension Initializer: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}
 
 extension Duration {
     /// The duration in seconds.
