@@ -141,10 +141,17 @@ extension Network {
         max(workspaceCapacity, min(rows, 1024))
     }
 
-    /// The first module (in order) whose last output, gradient or parameters hold a non-finite
-    /// value, and what was non-finite: `"output"`, `"parameters"` or `"gradient"`.
+    /// The first non-finite quantity of the last step, in the order that names a root cause:
+    /// parameters (a layer's `W` or `b`; every later output follows from them), then outputs
+    /// (e.g. NaN in the input data reaches the first layer's output), then gradients. Returns the
+    /// module index and `"parameters"`, `"output"` or `"gradient"`.
     func firstNonFinite() -> (module: Int, kind: String)? {
         let batch = lastBatch
+        for step in plan.steps {
+            guard let slot = step.dense else { continue }
+            let range = slot.weightOffset..<(slot.weightOffset + slot.parameterCount)
+            if parameterStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "parameters") }
+        }
         for step in plan.steps {
             let start = workspaceCapacity + step.valueUnit * batch
             if workspace[start..<(start + step.width * batch)].contains(where: { !$0.isFinite }) {
@@ -156,7 +163,6 @@ extension Network {
         for step in plan.steps {
             guard let slot = step.dense else { continue }
             let range = slot.weightOffset..<(slot.weightOffset + slot.parameterCount)
-            if parameterStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "parameters") }
             if gradientStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "gradient") }
         }
         return nil

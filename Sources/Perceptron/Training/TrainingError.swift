@@ -1,9 +1,9 @@
 /// Training could not run, or stopped because it diverged.
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A loss, layer output, gradient or parameter became NaN or infinite. `layer` is the module
-    /// index (as in the model file) of the first module found non-finite, in forward order:
-    /// outputs first, then parameters, then gradients; `quantity` says which
-    /// (`"output"`, `"parameters"`, `"gradient"`, or `"loss"` when only the loss was).
+    /// index (as in the model file) of the first module found non-finite, searching parameters
+    /// first, then outputs, then gradients, each in forward order; `quantity` says which
+    /// (`"parameters"`, `"output"`, `"gradient"`, or `"loss"` when only the loss was).
     case nonFinite(epoch: Int, step: Int, layer: Int, layerKind: String, quantity: String)
     /// The data does not fit the network or the loss.
     case invalidData(ShapeError)

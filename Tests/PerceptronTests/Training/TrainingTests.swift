@@ -176,3 +176,30 @@ private func spirals(perClass: Int, seed: UInt64) -> (Matrix<Double>, [Int]) {
             configuration: TrainingConfiguration(earlyStoppingPatience: 2))
     }
 }
+
+@Test func progressIsReportedAfterEveryStepOfEveryEpoch() throws {
+    var g = SeededGenerator(seed: 22)
+    var network = try Network<Float>(sizes: [2, 3, 2], using: &g)
+    var sgd = SGD<Float>(learningRate: 0.1)
+    var seen: [(Int, Int, Int)] = []
+    _ = try network.fit(
+        randomMatrix(10, 2, seed: 23), .classes((0..<10).map { $0 % 2 }), loss: .crossEntropy, optimizer: &sgd,
+        configuration: TrainingConfiguration(epochs: 2, batchSize: 4)
+    ) { p in seen.append((p.epoch, p.step, p.steps)) }
+    // 10 samples in batches of 4: steps 1, 2, 3 (the last of 2 samples) per epoch.
+    #expect(seen.map(\.0) == [1, 1, 1, 2, 2, 2])
+    #expect(seen.map(\.1) == [1, 2, 3, 1, 2, 3])
+    #expect(seen.allSatisfy { $0.2 == 3 })
+}
+
+@Test func nonFiniteParameterIsNamedBeforeTheOutputsItSpoils() throws {
+    var g = SeededGenerator(seed: 24)
+    var network = try Network<Double>(sizes: [2, 3, 3, 2], using: &g)
+    var layer = try #require(network.dense(at: 2))
+    layer.bias[1] = .infinity
+    try network.setDense(layer, at: 2)
+    var sgd = SGD<Double>(learningRate: 0.1)
+    #expect(throws: TrainingError.nonFinite(epoch: 1, step: 1, layer: 2, layerKind: "linear", quantity: "parameters")) {
+        try network.fit(randomMatrix(4, 2, seed: 25), .classes([0, 1, 0, 1]), loss: .crossEntropy, optimizer: &sgd)
+    }
+}
