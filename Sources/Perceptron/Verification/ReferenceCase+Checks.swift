@@ -39,14 +39,15 @@ extension ReferenceCase {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func checks<T: Scalar>(as type: T.Type, backend: any Backend) throws(FormatError) -> [VerificationCheck] {
-        var (network, loss) = try loadNetwork(as: T.self, from: model, file: path("model.safetensors"), backend: backend)
+        let saved = try ModelFile.decode(model, file: path("model.safetensors"), as: T.self, backend: backend)
+        var network = saved.network
+        let loss = saved.loss
         let x = try matrix(input, as: T.self, file: path("input.npy"))
         let t = try targetValues(as: T.self, loss: loss)
         let expectedFile = path("expected.safetensors")
         let tolerance = Self.tolerance(for: precision, trained: false)
 
         // Forward: logits, the head's output, the loss.
-        var forward = Discrepancy.zero
         let logits: Matrix<T>
         let value: T
         do {
@@ -55,47 +56,34 @@ extension ReferenceCase {
         } catch {
             throw FormatError(file: path("input.npy"), kind: .tensorMismatch, expected: "data that fit the model", found: "\(error)")
         }
-        forward = forward.merged(with: try compare(logits.elements, shape: logits.shape, to: "logits", in: expected, file: expectedFile))
         let head = loss.head(logits)
-        forward = forward.merged(with: try compare(head.elements, shape: head.shape, to: "output", in: expected, file: expectedFile))
-        forward = forward.merged(with: try compare([value], shape: [], to: "loss", in: expected, file: expectedFile))
+        let forward = try compare(logits.elements, shape: logits.shape, to: "logits", in: expected, file: expectedFile)
+            .merged(with: try compare(head.elements, shape: head.shape, to: "output", in: expected, file: expectedFile))
+            .merged(with: try compare([value], shape: [], to: "loss", in: expected, file: expectedFile))
 
-        // Gradients: every parameter under its model-file name, and the input.
-        let dX = network.inputGradient
-        var gradients = try compare(dX.elements, shape: dX.shape, to: "input", in: expected, file: expectedFile)
-        for (index, layer) in network.layers.enumerated() {
-            guard let dense = layer.dense else { continue }
-            gradients = gradients.merged(
-                with: try compare(
-                    dense.weightGradient.elements, shape: dense.weightGradient.shape, to: "\(index).weight", in: expected,
-                    file: expectedFile))
-            gradients = gradients.merged(
-                with: try compare(dense.biasGradient, shape: [dense.outputSize], to: "\(index).bias", in: expected, file: expectedFile))
-        }
+        // Gradients: the file `perceptron gradients` writes (every parameter under its model-file
+        // name, and `input`), tensor by tensor; `expected` must hold nothing else.
+        var gradientFile = ModelFile.gradients(of: network, loss: loss, lossValue: value)
+        gradientFile.tensors["loss"] = nil
+        let gradients = try compare(gradientFile, to: expected, file: expectedFile, alsoExpected: ["logits", "output", "loss"])
         var result = [
             VerificationCheck(name: "reference \(name) forward", discrepancy: forward, tolerance: tolerance),
             VerificationCheck(name: "reference \(name) gradients", discrepancy: gradients, tolerance: tolerance),
         ]
 
-        // Training from the same starting point, through the training loop.
+        // Training from the same starting point, through the training loop; then the model file
+        // Perceptron would save against `trained.safetensors`.
         if let training, let trained {
-            let trainedFile = path("trained.safetensors")
-            var after = Discrepancy.zero
+            var after: Discrepancy
             do throws(TrainingError) {
                 try training.train(&network, input: x, targets: t, loss: loss)
+                after = .zero
             } catch {
                 // Training that stops is Perceptron's failure, not the fixture's: a failing row.
                 after = Discrepancy(maxAbsoluteError: .infinity, maxRelativeError: .infinity, worst: "\(error)")
             }
             if after == .zero {
-                for (index, layer) in network.layers.enumerated() {
-                    guard let dense = layer.dense else { continue }
-                    after = after.merged(
-                        with: try compare(
-                            dense.weight.elements, shape: dense.weight.shape, to: "\(index).weight", in: trained, file: trainedFile))
-                    after = after.merged(
-                        with: try compare(dense.bias, shape: [dense.outputSize], to: "\(index).bias", in: trained, file: trainedFile))
-                }
+                after = try compare(ModelFile.encode(network, loss: loss), to: trained, file: path("trained.safetensors"))
             }
             result.append(
                 VerificationCheck(
@@ -138,6 +126,31 @@ func compare<T: Scalar>(
     let expected: [T]
     do { expected = try tensor.scalars(as: T.self) } catch { throw error.located(path) }
     return Discrepancy(actual: values, expected: expected, name: name)
+}
+
+/// Every tensor of `actual` against the tensor of the same name in `expected` (same shape and
+/// dtype required); `expected` may hold only those names and `alsoExpected`.
+func compare(
+    _ actual: SafetensorsFile, to expected: SafetensorsFile, file path: String, alsoExpected: Set<String> = []
+) throws(FormatError) -> Discrepancy {
+    if let extra = expected.tensors.keys.sorted().first(where: { actual.tensors[$0] == nil && !alsoExpected.contains($0) }) {
+        throw FormatError(
+            file: path, kind: .unexpectedTensor, expected: "only " + actual.tensors.keys.sorted().joined(separator: ", "),
+            found: "tensor \(JSON.quote(extra))")
+    }
+    var result = Discrepancy.zero
+    for name in actual.tensors.keys.sorted() {
+        guard let tensor = actual.tensors[name] else { continue }
+        switch tensor.dtype {
+        case .float64:
+            let values = try tensor.scalars(as: Double.self)
+            result = result.merged(with: try compare(values, shape: tensor.shape, to: name, in: expected, file: path))
+        default:
+            let values = try tensor.scalars(as: Float.self)
+            result = result.merged(with: try compare(values, shape: tensor.shape, to: name, in: expected, file: path))
+        }
+    }
+    return result
 }
 
 /// A rank-2 tensor of exactly `T`'s dtype as a matrix.

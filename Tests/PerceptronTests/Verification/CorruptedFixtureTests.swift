@@ -121,6 +121,20 @@ final class FixtureCopy {
         }
     }
 
+    @Test func extraExpectedTensorThrowsUnexpectedTensor() throws {
+        let copy = try FixtureCopy(of: "sigmoid-mse")
+        let path = copy.folder + "/expected.safetensors"
+        var contents = try SafetensorsFile.read(from: path)
+        contents.tensors["4.weight"] = contents.tensors["2.weight"]
+        try contents.write(to: path)
+        #expect {
+            _ = try ReferenceCase(folder: copy.folder).checks()
+        } throws: { error in
+            guard let e = error as? FormatError else { return false }
+            return e.kind == .unexpectedTensor && e.description.contains("4.weight")
+        }
+    }
+
     @Test func missingTrainedFileThrowsMissingFile() throws {
         let copy = try FixtureCopy(of: "train-sgd")
         unlink(copy.folder + "/trained.safetensors")
