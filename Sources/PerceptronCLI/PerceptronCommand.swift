@@ -7,5 +7,5 @@ struct PerceptronCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perceptron",
         abstract: "Train and run multi-layer perceptrons on OpenBLAS.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Gradients.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Gradients.self, Verify.self])
 }

@@ -22,15 +22,19 @@ struct Verify: ParsableCommand {
     @Option(help: "Seed of the random networks.")
     var seed: UInt64 = 2026
 
+    /// The backend the reference cases run on (the self-checks always compare both).
+    @OptionGroup var compute: BackendOptions
+
     func run() throws {
         // Read the fixtures first, so bad input fails before any work (one line on stderr).
         let cases = try reference.map { folder throws(FormatError) in try ReferenceCase.all(in: folder) } ?? []
+        let backend = try compute.make()
         var checks = try VerificationNetwork.selfChecks(seed: seed)
-        for reference in cases { checks += try reference.checks() }
+        for reference in cases { checks += try reference.checks(backend: backend) }
 
         print(
             "perceptron verify: \(VerificationNetwork.all.count) seeded random networks (seed \(seed))"
-                + (reference.map { ", \(cases.count) reference cases from \($0)" } ?? ""))
+                + (reference.map { ", \(cases.count) reference cases from \($0) on the \(backend.name) backend" } ?? ""))
         if !BLASBackend.isAvailable {
             print("this build has no BLAS: the BLAS vs naive checks are skipped")
         }
