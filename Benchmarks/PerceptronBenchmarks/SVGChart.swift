@@ -9,6 +9,7 @@ struct SVGChart {
         var label: String
         var color: String
         var dashed: Bool
+        var dotted = false
         var points: [(x: Double, y: Double)]
     }
 
@@ -64,15 +65,18 @@ struct SVGChart {
         return series
     }
 
+    /// The library network's steps (solid) with their GEMM floors (dashed), and the benchmark's
+    /// hand-written reference step (dotted) when measured.
     private func stepSeries() -> [Series] {
         var series: [Series] = []
         var keys: [String] = []
-        for r in report.trainingStep {
+        let network = report.trainingStep.filter { $0.implementation == "network" }
+        for r in network {
             let key = "\(r.backend) \(r.threads)t"
             if !keys.contains(key) { keys.append(key) }
         }
         for key in keys {
-            let rows = report.trainingStep.filter { "\($0.backend) \($0.threads)t" == key }
+            let rows = network.filter { "\($0.backend) \($0.threads)t" == key }
             let lineColor = color(backend: rows[0].backend, threads: rows[0].threads)
             series.append(Series(label: key, color: lineColor, dashed: false, points: rows.map { (Double($0.batch), $0.medianMs) }))
             if rows.first?.backend == "blas" {
@@ -80,6 +84,15 @@ struct SVGChart {
                     label: "GEMM floor \(rows[0].threads)t", color: lineColor, dashed: true,
                     points: rows.map { (Double($0.batch), $0.gemmFloorMs) }))
             }
+        }
+        let handwritten = report.trainingStep.filter { $0.implementation == "handwritten" && $0.backend == "blas" }
+        for threads in Set(handwritten.map(\.threads)).sorted() {
+            let rows = handwritten.filter { $0.threads == threads }
+            var s = Series(
+                label: "hand-written \(threads)t", color: color(backend: "blas", threads: threads), dashed: false,
+                points: rows.map { (Double($0.batch), $0.medianMs) })
+            s.dotted = true
+            series.append(s)
         }
         return series
     }
@@ -121,7 +134,7 @@ struct SVGChart {
         out += "<text transform=\"translate(\(x + 14),\((top + bottom) / 2)) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         for s in series where !s.points.isEmpty {
             let path = s.points.sorted { $0.x < $1.x }.map { "\(fixed(px($0.x), 1)),\(fixed(py($0.y), 1))" }
-            out += "<polyline points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+            out += "<polyline points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash(s))/>\n"
             for p in s.points {
                 out += "<circle cx=\"\(fixed(px(p.x), 1))\" cy=\"\(fixed(py(p.y), 1))\" r=\"3\" fill=\"\(s.color)\"/>\n"
             }
@@ -130,14 +143,19 @@ struct SVGChart {
         for (i, s) in series.enumerated() {
             let lx = left + Double(i % 2) * (right - left) / 2
             let ly = bottom + 58 + Double(i / 2) * 16
-            out += "<line x1=\"\(lx)\" y1=\"\(ly - 4)\" x2=\"\(lx + 22)\" y2=\"\(ly - 4)\" stroke=\"\(s.color)\" stroke-width=\"2\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
+            out += "<line x1=\"\(lx)\" y1=\"\(ly - 4)\" x2=\"\(lx + 22)\" y2=\"\(ly - 4)\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash(s))/>\n"
             out += "<text x=\"\(lx + 27)\" y=\"\(ly)\">\(escape(s.label))</text>\n"
         }
         return out
     }
 
+    private func dash(_ s: Series) -> String {
+        s.dotted ? " stroke-dasharray=\"2 3\"" : s.dashed ? " stroke-dasharray=\"6 4\"" : ""
+    }
+
+    /// `500`, `5`, `0.5`, `0.05`: as few digits as the value needs.
     private func tick(_ v: Double) -> String {
-        v >= 1 ? String(Int(v.rounded())) : significant(v)
+        v >= 1 ? String(Int(v.rounded())) : fixed(v, Int((-log10(v)).rounded(.up)))
     }
 
     private func escape(_ s: String) -> String {
