@@ -5,7 +5,8 @@ import Testing
 
 private typealias Support = FormatTestSupport
 
-@Test func tinyDatasetLoadsScaledPixelsAndLabels() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func tinyDatasetLoadsScaledPixelsAndLabels() throws {
     try check(Float.self)
     try check(Double.self)
     func check<T: Scalar>(_: T.Type) throws {
@@ -27,7 +28,8 @@ private typealias Support = FormatTestSupport
     #expect(e?.description.contains("\(folder)/train-images-idx3-ubyte") == true)
 }
 
-@Test func plainAndGzipFilesMixInOneFolder() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func plainAndGzipFilesMixInOneFolder() throws {
     let folder = Support.temporaryFolder()
     for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
         let file = try IDXFile.read(from: Support.fixture("mnist-tiny/\(name).gz"))
@@ -52,7 +54,9 @@ private typealias Support = FormatTestSupport
     #expect(wrongRank?.kind == .invalidHeader)
 }
 
-@Test(.enabled(if: access("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", R_OK) == 0))
+@Test(
+    .enabled(if: GzipReader.isAvailable, "needs the Zlib trait"),
+    .enabled(if: access("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", R_OK) == 0, "needs dataset-fashion-mnist"))
 func fashionMNISTTestSplitHasTenThousandLabelledImages() throws {
     let dir = MNISTDataset<Float>.fashionMNISTDirectory
     let test = try LabeledImages<Float>.read(

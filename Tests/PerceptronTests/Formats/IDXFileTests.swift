@@ -29,7 +29,8 @@ private let tinyImages = Support.fixture("mnist-tiny/train-images-idx3-ubyte.gz"
     #expect(floats.scalars(as: Float.self) == [1])
 }
 
-@Test func gzipIDXWrittenByPythonReadsBack() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func gzipIDXWrittenByPythonReadsBack() throws {
     let file = try IDXFile.read(from: tinyImages)
     #expect(file.elementType == .uint8 && file.dimensions == [4, 2, 3])
     // pixel (n, r, c) = 40 n + 10 r + c, as make_fixtures.py writes it.
@@ -38,7 +39,8 @@ private let tinyImages = Support.fixture("mnist-tiny/train-images-idx3-ubyte.gz"
     #expect(file.data == expected)
 }
 
-@Test func truncatedGzipThrowsTruncatedAtEveryCut() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func truncatedGzipThrowsTruncatedAtEveryCut() throws {
     let bytes = try FileSystem.read(tinyImages)
     // Every prefix past the gzip magic: in the header, the deflate blocks and the CRC/size trailer.
     for cut in 2..<bytes.count {
@@ -50,7 +52,8 @@ private let tinyImages = Support.fixture("mnist-tiny/train-images-idx3-ubyte.gz"
     #expect(e?.description.contains("gzip") == true)
 }
 
-@Test func corruptGzipIsRejected() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func corruptGzipIsRejected() throws {
     var bytes = try FileSystem.read(tinyImages)
     bytes[bytes.count - 6] ^= 0xFF  // inside the CRC-32
     #expect(decodeError(bytes)?.kind == .corruptCompressedData)
@@ -79,7 +82,8 @@ private let tinyImages = Support.fixture("mnist-tiny/train-images-idx3-ubyte.gz"
     #expect(decodeError([0, 0, 8, 1, 0x80, 0, 0, 0])?.kind == .invalidShape)
 }
 
-@Test func hostileGzipCannotClaimMoreThanItHolds() throws {
+@Test(.enabled(if: GzipReader.isAvailable, "needs the Zlib trait"))
+func hostileGzipCannotClaimMoreThanItHolds() throws {
     // A header announcing 1 GiB, gzip-compressed, with no data: truncated, not an allocation of 1 GiB.
     let header: [UInt8] = [0, 0, 8, 1, 0x40, 0, 0, 0]
     let gz = Support.gzip(header)
