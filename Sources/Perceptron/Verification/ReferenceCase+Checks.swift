@@ -12,7 +12,7 @@ extension ReferenceCase {
     ///   `m / (√v + ε)` amplifies the relative error of tiny gradients.
     /// - float32: 1e-5 for outputs and gradients, 1e-4 after training. Both sides round in
     ///   binary32 (u = 6e-8, 5e8 times coarser than float64), so a correct implementation lands
-    ///   at a few u of a tensor's scale (the fixtures show at most 2.1e-7); 1e-5 is the Float
+    ///   at a few u of a tensor's scale (the fixtures show at most 2.8e-7); 1e-5 is the Float
     ///   tolerance issue 4 sets for the backends' agreement, still 100× below the 1e-3 a formula
     ///   error gives. Training compounds rounding over the steps, hence 10× more.
     public static func tolerance(for precision: Precision, trained: Bool) -> Double {
