@@ -15,7 +15,11 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Targets as .npy: class indices [N] (int) or rows [N, C] (float).")
     var targets: String?
 
+    @Option(help: "Use only the first N samples of each split (quick runs).")
+    var limit: Int?
+
     func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit))") }
         if (input == nil) != (targets == nil) {
             throw ValidationError("--input and --targets go together")
         }
@@ -36,6 +40,15 @@ struct Samples<T: Scalar> {
     var source: String
 }
 
+extension Samples {
+    /// The first `limit` samples (all of them when `limit` is nil or larger).
+    func prefix(_ limit: Int?) -> Samples {
+        guard let limit, limit < inputs.rows else { return self }
+        let rows = 0..<limit
+        return Samples(inputs: inputs.rows(rows), targets: targets.gathered(rows), source: "\(source), first \(limit)")
+    }
+}
+
 /// The training data and, for IDX data sets, the test split.
 struct LoadedData<T: Scalar> {
     var train: Samples<T>
@@ -51,13 +64,16 @@ extension DataOptions {
     /// `.testOnly` gives the test split alone (in ``LoadedData/train``).
     func load<T: Scalar>(_: T.Type, loss: Loss, part: Part = .both) throws -> LoadedData<T> {
         if let input, let targets {
-            return LoadedData(train: try loadArrays(T.self, input: input, targets: targets, loss: loss), test: nil)
+            let train = try loadArrays(T.self, input: input, targets: targets, loss: loss)
+            return LoadedData(train: train.prefix(limit), test: nil)
         }
         let folder = self.folder
         let set = try naming(folder) { try MNISTDataset<T>(directory: folder) }
         let test = Samples(inputs: set.test.images, targets: .classes(set.test.labels), source: "\(folder) (test)")
+            .prefix(limit)
         if part == .testOnly { return LoadedData(train: test, test: nil) }
         let train = Samples(inputs: set.train.images, targets: .classes(set.train.labels), source: "\(folder) (train)")
+            .prefix(limit)
         return LoadedData(train: train, test: test)
     }
 }
