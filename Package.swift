@@ -76,5 +76,6 @@ let package = Package(
         .executableTarget(name: "FuzzSafetensors", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzSafetensors"),
         .executableTarget(name: "FuzzNPY", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzNPY"),
         .executableTarget(name: "FuzzIDX", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzIDX"),
+        .executableTarget(name: "FuzzModelFile", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzModelFile"),
     ]
 )

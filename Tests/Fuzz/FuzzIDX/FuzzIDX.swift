@@ -19,7 +19,11 @@ public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if file.elementType == .uint8, file.dimensions.count == 3 {
         let (height, width) = (file.dimensions[1], file.dimensions[2])
         let (pixels, overflow) = height.multipliedReportingOverflow(by: width)
-        if !overflow, let images = try? Matrix(rows: file.dimensions[0], columns: pixels, elements: values) {
+        // Zero-pixel images cost no data, so the count can be 2³² − 1: only pair a count that
+        // a label file of this size could hold (labels are one byte each).
+        if !overflow, file.dimensions[0] <= size,
+            let images = try? Matrix(rows: file.dimensions[0], columns: pixels, elements: values)
+        {
             _ = try? LabeledImages(images: images, labels: Array(repeating: 0, count: images.rows), height: height, width: width)
         }
     }
