@@ -4,7 +4,10 @@ extension Network {
     /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
     public func predict(_ input: Matrix<T>) throws(ShapeError) -> Matrix<T> {
         var copy = self
-        var output = Matrix<T>(rows: 0, columns: outputSize)
+        // A fresh workspace for this batch, rather than a copy of this network's.
+        copy.workspace = []
+        copy.workspaceCapacity = 0
+        var output = Matrix<T>(rows: input.rows, columns: outputSize)
         try copy.predict(input, into: &output)
         return output
     }
@@ -14,7 +17,12 @@ extension Network {
     /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
     public mutating func predict(_ input: Matrix<T>, into output: inout Matrix<T>) throws(ShapeError) {
         try checkInput(input, operation: "Network.predict")
-        output.resize(rows: input.rows, columns: outputSize)
+        if output.count == input.rows * outputSize {
+            output.resize(rows: input.rows, columns: outputSize)
+        } else {
+            // One allocation; growing in place would append element by element.
+            output = Matrix(rows: input.rows, columns: outputSize)
+        }
         let chunk = chunkSize(for: input.rows)
         let width = inputSize
         input.withUnsafeBufferPointer { x in
