@@ -2,7 +2,7 @@ import ArgumentParser
 import Perceptron
 
 /// `perceptron evaluate`: loss, accuracy, per-class accuracy and the confusion matrix.
-struct Evaluate: ParsableCommand {
+struct Evaluate: ParsableCommand, SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a saved model: loss, accuracy, per-class accuracy, confusion matrix.")
 
@@ -13,19 +13,10 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
-    func run() throws {
-        let backend = try compute.make()
-        let path = model
-        let saved = try naming(path) { try ModelFile.read(from: path, backend: backend) }
-        switch saved {
-        case .float32(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
-        case .float64(let saved): try evaluate(saved.network, loss: saved.loss, backend: backend)
-        }
-    }
+    func run() throws { try runOnSavedModel() }
 
-    private func evaluate<T: Scalar>(_ start: Network<T>, loss: Loss, backend: any Backend) throws {
+    func run<T: Scalar>(_ start: Network<T>, loss: Loss) throws {
         var network = start
-        network.backend = backend
         let samples = try data.load(T.self, loss: loss, part: .testOnly).train
         guard samples.inputs.columns == network.inputSize else {
             throw CLIError(

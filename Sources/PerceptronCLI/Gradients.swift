@@ -2,7 +2,7 @@ import ArgumentParser
 import Perceptron
 
 /// `perceptron gradients`: dL/dparameter for every parameter, the loss and dL/dinput.
-struct Gradients: ParsableCommand {
+struct Gradients: ParsableCommand, SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the loss and every gradient of one batch (parameters under their own names, plus `loss` and `input`).")
 
@@ -23,19 +23,11 @@ struct Gradients: ParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
-    func run() throws {
-        let backend = try compute.make()
-        let path = model
-        let saved = try naming(path) { try ModelFile.read(from: path, backend: backend) }
-        switch saved {
-        case .float32(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
-        case .float64(let saved): try gradients(saved.network, loss: loss ?? saved.loss, backend: backend)
-        }
-    }
+    func run() throws { try runOnSavedModel() }
 
-    private func gradients<T: Scalar>(_ start: Network<T>, loss: Loss, backend: any Backend) throws {
+    func run<T: Scalar>(_ start: Network<T>, loss savedLoss: Loss) throws {
         var network = start
-        network.backend = backend
+        let loss = self.loss ?? savedLoss
         let samples = try loadArrays(T.self, input: input, targets: targets, loss: loss)
         guard samples.inputs.columns == network.inputSize else {
             throw CLIError("\(input): samples have \(samples.inputs.columns) features but \(model) takes \(network.inputSize)")

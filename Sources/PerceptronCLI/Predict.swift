@@ -2,7 +2,7 @@ import ArgumentParser
 import Perceptron
 
 /// `perceptron predict`: the model's head output for every sample, as `.npy`.
-struct Predict: ParsableCommand {
+struct Predict: ParsableCommand, SavedModelCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the model's outputs: softmax probabilities (cross-entropy), sigmoid (bce), identity (mse).")
 
@@ -20,19 +20,10 @@ struct Predict: ParsableCommand {
 
     @OptionGroup var compute: BackendOptions
 
-    func run() throws {
-        let backend = try compute.make()
-        let path = model
-        let saved = try naming(path) { try ModelFile.read(from: path, backend: backend) }
-        switch saved {
-        case .float32(let saved): try predict(saved.network, loss: saved.loss, backend: backend)
-        case .float64(let saved): try predict(saved.network, loss: saved.loss, backend: backend)
-        }
-    }
+    func run() throws { try runOnSavedModel() }
 
-    private func predict<T: Scalar>(_ start: Network<T>, loss: Loss, backend: any Backend) throws {
-        var network = start
-        network.backend = backend
+    func run<T: Scalar>(_ start: Network<T>, loss: Loss) throws {
+        let network = start
         let path = input
         let x = try naming(path) { try NPY.read(from: path) }
         guard x.shape.count == 2 else { throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)") }
