@@ -32,6 +32,9 @@ struct PerceptronBench: ParsableCommand {
     @Option(help: "Training-step batch sizes, comma-separated (default 32,128,256; 128 with --quick).")
     var batches: String?
 
+    @Option(help: "Samples per measurement (default 15; 5 with --quick). More samples steady the medians on a busy machine.")
+    var samples: Int?
+
     @Flag(help: "Skip the naive backend (for peer comparisons).")
     var noNaive = false
 
@@ -58,6 +61,7 @@ struct PerceptronBench: ParsableCommand {
         if let list = batchList, list.isEmpty || list.contains(where: { $0 < 1 }) {
             throw ValidationError("--batches must list positive integers, e.g. 32,128,256")
         }
+        if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
         if threadList.isEmpty || threadList.contains(where: { $0 < 1 }) {
             throw ValidationError("--threads must list positive integers, e.g. 1,2")
         }
@@ -65,7 +69,11 @@ struct PerceptronBench: ParsableCommand {
 
     func run() throws {
         let scale: Scale = quick ? (Self.isDebugBuild ? .tiny : .quick) : .full
-        let plan: MeasurementPlan = quick ? .quick : .full
+        var plan: MeasurementPlan = quick ? .quick : .full
+        if let samples {
+            plan.samples = samples
+            plan.budgetSeconds *= Double(samples) / 15
+        }
         var report = Report(machine: .current(quick: quick))
         if Self.isDebugBuild {
             report.notes.append(
