@@ -153,3 +153,20 @@ private func validContents() throws -> SafetensorsFile {
     #expect(e?.kind == .nonFinite)
     #expect(e?.description.contains("element 5 of \"2.weight\"") == true)
 }
+
+@Test func halfPrecisionModelLoadsWidenedToFloat32() throws {
+    // 1.0 and −2.0 in binary16 (0x3C00, 0xC000) and bfloat16 (0x3F80, 0xC000), little-endian.
+    for (dtype, one, minusTwo) in [(DType.float16, [UInt8(0x00), 0x3C], [UInt8(0x00), 0xC0]), (.bfloat16, [0x80, 0x3F], [0x00, 0xC0])] {
+        let contents = SafetensorsFile(
+            tensors: [
+                "0.weight": try Tensor(dtype: dtype, shape: [1, 2], bytes: one + minusTwo),
+                "0.bias": try Tensor(dtype: dtype, shape: [1], bytes: one),
+            ],
+            metadata: ["perceptron.layers": "linear"])
+        guard case .float32(let model) = try ModelFile.decode(contents) else {
+            Issue.record("expected a float32 model for \(dtype)")
+            continue
+        }
+        #expect(model.network.parameters == [1, -2, 1])
+    }
+}

@@ -177,3 +177,17 @@ func encodingAPythonFileReproducesItsBytes(name: String) throws {
     #expect(missing?.kind == .missingFile)
     #expect(missing?.description.contains("\(folder)/nope") == true)
 }
+
+@Test func metadataStringsRoundTripWhateverTheirCharacters() throws {
+    var g = SeededGenerator(seed: 12)
+    // Control characters, quotes, backslashes, non-BMP scalars (surrogate pairs when escaped).
+    let alphabet: [Unicode.Scalar] = ["\0", "\u{1}", "\u{1f}", "\"", "\\", "/", "\n", "\t", "a", "é", "✓", "\u{1F600}", "\u{7f}"]
+    for _ in 0..<50 {
+        var s = ""
+        for _ in 0..<Int(g.next() % 12) { s.unicodeScalars.append(alphabet[Int(g.next() % UInt64(alphabet.count))]) }
+        let file = SafetensorsFile(metadata: [s: s])
+        #expect(try SafetensorsFile.decode(file.encoded()) == file)
+    }
+    let escaped = rawFile(#"{"__metadata__":{"k":"\u00e9\ud83d\ude00\/"}}"#)
+    #expect(try SafetensorsFile.decode(escaped).metadata["k"] == "é\u{1F600}/")
+}
