@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Perceptron
 
 /// Learns XOR from noisy samples with a 2-16-2 perceptron, then predicts the four corners.
@@ -24,8 +27,19 @@ struct XORClassifier {
         let test = try network.evaluate(testInputs, targets: .classes(testLabels), loss: .crossEntropy)
         print("test accuracy: \(format(test.accuracy ?? 0))")
 
+        // Save the model (safetensors, PyTorch's `nn.Sequential` tensor names), load it back, and
+        // predict the four clean corners with the loaded network.
+        let path = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "/tmp/xor-classifier.safetensors"
+        try ModelFile.write(network, loss: .crossEntropy, to: path)
+        let saved = try ModelFile.read(from: path, as: Float.self)
+        print("saved and loaded \(path): \(saved.network.layers.map(\.kind).joined(separator: ",")), loss \(saved.loss.rawValue)")
+
         let corners = try Matrix<Float>([[0, 0], [0, 1], [1, 0], [1, 1]])
-        let probabilities = try network.headOutput(corners, loss: .crossEntropy)
+        let probabilities = try saved.network.headOutput(corners, loss: saved.loss)
+        guard probabilities == (try network.headOutput(corners, loss: .crossEntropy)) else {
+            print("the loaded model predicts differently from the trained one")
+            exit(1)
+        }
         for i in 0..<corners.rows {
             let p = probabilities[i, 1]
             print("xor(\(Int(corners[i, 0])), \(Int(corners[i, 1]))) = \(p > 0.5 ? 1 : 0)  (p = \(format(Double(p))))")
