@@ -35,6 +35,9 @@ struct PerceptronBench: ParsableCommand {
     @Option(help: "Samples per measurement (default 15; 5 with --quick). More samples steady the medians on a busy machine.")
     var samples: Int?
 
+    @Option(help: "What to measure in the step, inference and epoch sections, comma-separated: network (the library), handwritten (the benchmark's reference step).")
+    var implementations = "network,handwritten"
+
     @Flag(help: "Skip the naive backend (for peer comparisons).")
     var noNaive = false
 
@@ -50,6 +53,7 @@ struct PerceptronBench: ParsableCommand {
     #endif
 
     var sectionList: [String] { sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    var implementationList: [String] { implementations.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     var batchList: [Int]? { batches.map { $0.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } }
     var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -60,6 +64,9 @@ struct PerceptronBench: ParsableCommand {
         }
         if let list = batchList, list.isEmpty || list.contains(where: { $0 < 1 }) {
             throw ValidationError("--batches must list positive integers, e.g. 32,128,256")
+        }
+        if let bad = implementationList.first(where: { !["network", "handwritten"].contains($0) }) {
+            throw ValidationError("unknown implementation '\(bad)' in --implementations: use network, handwritten")
         }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
         if threadList.isEmpty || threadList.contains(where: { $0 < 1 }) {
@@ -148,12 +155,14 @@ struct PerceptronBench: ParsableCommand {
     /// The training steps to measure: the library's network when it is available, and the
     /// hand-written reference step.
     private func stepImplementations() -> [StepImplementation] {
-        [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
+        let all: [StepImplementation] = [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
+        return all.filter { implementationList.contains($0.name) }
     }
 
     /// The training loops to time over an epoch.
     private func epochImplementations() -> [EpochImplementation] {
-        [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
+        let all: [EpochImplementation] = [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
+        return all.filter { implementationList.contains($0.name) }
     }
 
     /// Fashion-MNIST's 60,000 training images when readable, else synthetic data of that shape.
@@ -182,7 +191,10 @@ struct PerceptronBench: ParsableCommand {
 
     /// The inference calls to measure.
     private func inferenceImplementations() -> [InferenceImplementation] {
-        [.networkWorkspace(widths: Self.widths), .networkPredict(widths: Self.widths), .handwritten(widths: Self.widths)]
+        let all: [InferenceImplementation] = [
+            .networkWorkspace(widths: Self.widths), .networkPredict(widths: Self.widths), .handwritten(widths: Self.widths),
+        ]
+        return all.filter { implementationList.contains($0.name) }
     }
 
     private func inferenceTable(_ rows: [InferenceRow]) -> Table {

@@ -82,7 +82,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="perceptron-compare-")
     quick = ["--quick"] if a.quick else []
     peer_cmd = [sys.executable, os.path.join(HERE, "pytorch_bench.py"), "--threads", a.threads] + quick
-    ours_cmd = [a.bench, "--sections", "step,inference,epoch", "--no-naive", "--threads", a.threads] + quick
+    ours_cmd = [a.bench, "--sections", "step,inference,epoch", "--no-naive", "--implementations", "network",
+                "--threads", a.threads] + quick
     ours_env = env_without_openblas() if a.unset_openblas_env_for_perceptron else dict(os.environ)
     unset = [v for v in OPENBLAS_VARS if v in os.environ]
 
