@@ -13,10 +13,12 @@ enum ActivationKernels {
         switch activation {
         case .relu:
             // `z < 0 ? 0 : z` lets NaN through, as PyTorch's relu does.
-            for i in 0..<n { let v = zp[i]; yp[i] = v < 0 ? 0 : v }
+            let zero: T = 0
+            for i in 0..<n { let v = zp[i]; yp[i] = v < zero ? zero : v }
         case .leakyReLU:
             let slope = T(Activation.leakyReLUSlope)
-            for i in 0..<n { let v = zp[i]; yp[i] = v > 0 ? v : v * slope }
+            let zero: T = 0
+            for i in 0..<n { let v = zp[i]; yp[i] = v > zero ? v : v * slope }
         case .sigmoid:
             for i in 0..<n { yp[i] = sigmoid(zp[i]) }
         case .tanh:
@@ -35,36 +37,65 @@ enum ActivationKernels {
     @_specialize(where T == Double)
     static func biasActivation<T: Scalar>(
         _ activation: Activation?, values y: UnsafeMutableBufferPointer<T>, bias: UnsafeBufferPointer<T>,
-        preactivation: UnsafeMutableBufferPointer<T>?, rows: Int, columns: Int
+        preactivation: UnsafeMutableBufferPointer<T>?, rows: Int, columns n: Int
     ) {
-        guard rows * columns > 0, let yp = y.baseAddress, let bp = bias.baseAddress else { return }
-        let zp = preactivation?.baseAddress
-        for r in 0..<rows {
-            let row = yp + r * columns
-            switch activation {
-            case nil:
-                for j in 0..<columns { row[j] += bp[j] }
-            case .relu:
-                for j in 0..<columns { let v = row[j] + bp[j]; row[j] = v < 0 ? 0 : v }
-            case .leakyReLU:
-                let slope = T(Activation.leakyReLUSlope)
-                for j in 0..<columns { let v = row[j] + bp[j]; row[j] = v > 0 ? v : v * slope }
-            case .sigmoid:
-                for j in 0..<columns { row[j] = sigmoid(row[j] + bp[j]) }
-            case .tanh:
-                for j in 0..<columns { row[j] = T.tanh(row[j] + bp[j]) }
-            case .gelu:
-                if let zp {
-                    let zrow = zp + r * columns
-                    for j in 0..<columns { let v = row[j] + bp[j]; zrow[j] = v; row[j] = gelu(v) }
-                } else {
-                    for j in 0..<columns { row[j] = gelu(row[j] + bp[j]) }
+        guard rows * n > 0, let yp = y.baseAddress, let bp = bias.baseAddress else { return }
+        // One loop per activation, each simple enough for the compiler to vectorise (the
+        // activation is chosen once, outside the loops).
+        switch activation {
+        case nil:
+            for r in 0..<rows { addBias(yp + r * n, bp, n) }
+        case .relu:
+            for r in 0..<rows { biasReLU(yp + r * n, bp, n) }
+        case .leakyReLU:
+            let slope = T(Activation.leakyReLUSlope)
+            let zero: T = 0
+            for r in 0..<rows {
+                let row = yp + r * n
+                for j in 0..<n { let v = row[j] + bp[j]; row[j] = v > zero ? v : v * slope }
+            }
+        case .sigmoid:
+            for r in 0..<rows {
+                let row = yp + r * n
+                for j in 0..<n { row[j] = sigmoid(row[j] + bp[j]) }
+            }
+        case .tanh:
+            for r in 0..<rows {
+                let row = yp + r * n
+                for j in 0..<n { row[j] = T.tanh(row[j] + bp[j]) }
+            }
+        case .gelu:
+            let zp = preactivation?.baseAddress
+            for r in 0..<rows {
+                let row = yp + r * n
+                for j in 0..<n {
+                    let v = row[j] + bp[j]
+                    zp?[r * n + j] = v
+                    row[j] = gelu(v)
                 }
-            case .softmax:
-                for j in 0..<columns { row[j] += bp[j] }
-                softmaxRow(UnsafePointer(row), row, columns)
+            }
+        case .softmax:
+            for r in 0..<rows {
+                let row = yp + r * n
+                addBias(row, bp, n)
+                softmaxRow(UnsafePointer(row), row, n)
             }
         }
+    }
+
+    /// `y ← y + b` over `n` elements.
+    @inline(__always)
+    static func addBias<T: Scalar>(_ y: UnsafeMutablePointer<T>, _ b: UnsafePointer<T>, _ n: Int) {
+        for j in 0..<n { y[j] += b[j] }
+    }
+
+    /// `y ← max(y + b, 0)` over `n` elements; NaN propagates.
+    @inline(__always)
+    static func biasReLU<T: Scalar>(_ y: UnsafeMutablePointer<T>, _ b: UnsafePointer<T>, _ n: Int) {
+        // A named zero, not the literal inside the select: with the literal, the specialised loop
+        // keeps a branch and two stores and does not vectorise (6× slower).
+        let zero: T = 0
+        for j in 0..<n { let v = y[j] + b[j]; y[j] = v < zero ? zero : v }
     }
 
     /// dL/dZ = dL/dY ⊙ f'(Z), overwriting `gradient` (which holds dL/dY on entry) in place.
@@ -83,14 +114,19 @@ enum ActivationKernels {
         guard n > 0, let yp = y.baseAddress, let gp = g.baseAddress else { return }
         switch activation {
         case .relu:
-            for i in 0..<n { gp[i] = yp[i] > 0 ? gp[i] : 0 }
+            // A multiplication by a 0/1 mask, not a branch: this form vectorises.
+            let (zero, one): (T, T) = (0, 1)
+            for i in 0..<n { let mask = yp[i] > zero ? one : zero; gp[i] *= mask }
         case .leakyReLU:
             let slope = T(Activation.leakyReLUSlope)
-            for i in 0..<n { gp[i] = yp[i] > 0 ? gp[i] : gp[i] * slope }
+            let (zero, one): (T, T) = (0, 1)
+            for i in 0..<n { let factor = yp[i] > zero ? one : slope; gp[i] *= factor }
         case .sigmoid:
-            for i in 0..<n { let s = yp[i]; gp[i] *= s * (1 - s) }
+            let one: T = 1
+            for i in 0..<n { let s = yp[i]; gp[i] *= s * (one - s) }
         case .tanh:
-            for i in 0..<n { let t = yp[i]; gp[i] *= 1 - t * t }
+            let one: T = 1
+            for i in 0..<n { let t = yp[i]; gp[i] *= one - t * t }
         case .gelu:
             guard let zp = z.baseAddress else { return }
             for i in 0..<n { gp[i] *= geluDerivative(zp[i]) }
