@@ -14,11 +14,17 @@ enum ActivationKernels {
         case .relu:
             // `z < 0 ? 0 : z` lets NaN through, as PyTorch's relu does.
             let zero: T = 0
-            for i in 0..<n { let v = zp[i]; yp[i] = v < zero ? zero : v }
+            for i in 0..<n {
+                let v = zp[i]
+                yp[i] = v < zero ? zero : v
+            }
         case .leakyReLU:
             let slope = T(Activation.leakyReLUSlope)
             let zero: T = 0
-            for i in 0..<n { let v = zp[i]; yp[i] = v > zero ? v : v * slope }
+            for i in 0..<n {
+                let v = zp[i]
+                yp[i] = v > zero ? v : v * slope
+            }
         case .sigmoid:
             for i in 0..<n { yp[i] = sigmoid(zp[i]) }
         case .tanh:
@@ -52,7 +58,10 @@ enum ActivationKernels {
             let zero: T = 0
             for r in 0..<rows {
                 let row = yp + r * n
-                for j in 0..<n { let v = row[j] + bp[j]; row[j] = v > zero ? v : v * slope }
+                for j in 0..<n {
+                    let v = row[j] + bp[j]
+                    row[j] = v > zero ? v : v * slope
+                }
             }
         case .sigmoid:
             for r in 0..<rows {
@@ -95,7 +104,10 @@ enum ActivationKernels {
         // A named zero, not the literal inside the select: with the literal, the specialised loop
         // keeps a branch and two stores and does not vectorise (6× slower).
         let zero: T = 0
-        for j in 0..<n { let v = y[j] + b[j]; y[j] = v < zero ? zero : v }
+        for j in 0..<n {
+            let v = y[j] + b[j]
+            y[j] = v < zero ? zero : v
+        }
     }
 
     /// dL/dZ = dL/dY ⊙ f'(Z), overwriting `gradient` (which holds dL/dY on entry) in place.
@@ -116,17 +128,29 @@ enum ActivationKernels {
         case .relu:
             // A multiplication by a 0/1 mask, not a branch: this form vectorises.
             let (zero, one): (T, T) = (0, 1)
-            for i in 0..<n { let mask = yp[i] > zero ? one : zero; gp[i] *= mask }
+            for i in 0..<n {
+                let mask = yp[i] > zero ? one : zero
+                gp[i] *= mask
+            }
         case .leakyReLU:
             let slope = T(Activation.leakyReLUSlope)
             let (zero, one): (T, T) = (0, 1)
-            for i in 0..<n { let factor = yp[i] > zero ? one : slope; gp[i] *= factor }
+            for i in 0..<n {
+                let factor = yp[i] > zero ? one : slope
+                gp[i] *= factor
+            }
         case .sigmoid:
             let one: T = 1
-            for i in 0..<n { let s = yp[i]; gp[i] *= s * (one - s) }
+            for i in 0..<n {
+                let s = yp[i]
+                gp[i] *= s * (one - s)
+            }
         case .tanh:
             let one: T = 1
-            for i in 0..<n { let t = yp[i]; gp[i] *= one - t * t }
+            for i in 0..<n {
+                let t = yp[i]
+                gp[i] *= one - t * t
+            }
         case .gelu:
             guard let zp = z.baseAddress else { return }
             for i in 0..<n { gp[i] *= geluDerivative(zp[i]) }
@@ -170,7 +194,11 @@ enum ActivationKernels {
         var m = z[0]
         for j in 1..<n where z[j] > m { m = z[j] }
         var sum: T = 0
-        for j in 0..<n { let e = T.exp(z[j] - m); y[j] = e; sum += e }
+        for j in 0..<n {
+            let e = T.exp(z[j] - m)
+            y[j] = e
+            sum += e
+        }
         let inverse = 1 / sum
         for j in 0..<n { y[j] *= inverse }
     }

@@ -33,7 +33,8 @@ public struct Dense<T: Scalar>: Sendable, Equatable {
     }
 
     /// A layer of fresh parameters drawn by `initializer` (see ``Initializer``).
-    public init(inputSize: Int, outputSize: Int, initializer: Initializer = .he, using generator: inout SeededGenerator) {
+    public init(inputSize: Int, outputSize: Int, initializer: Initializer = .he, using generator: inout SeededGenerator)
+    {
         let (w, b): (Matrix<T>, [T]) = initializer.parameters(
             inputSize: inputSize, outputSize: outputSize, using: &generator)
         self.weight = w
@@ -50,7 +51,8 @@ public struct Dense<T: Scalar>: Sendable, Equatable {
         try backend.gemm(x, weight, transposeB: true, into: &y)
         y.withUnsafeMutableBufferPointer { py in
             bias.withUnsafeBufferPointer { pb in
-                ActivationKernels.biasActivation(nil, values: py, bias: pb, preactivation: nil, rows: x.rows, columns: outputSize)
+                ActivationKernels.biasActivation(
+                    nil, values: py, bias: pb, preactivation: nil, rows: x.rows, columns: outputSize)
             }
         }
         return y
@@ -67,7 +69,8 @@ public struct Dense<T: Scalar>: Sendable, Equatable {
     ) throws(ShapeError) -> Matrix<T> {
         guard x.rows == g.rows, g.columns == outputSize else {
             throw ShapeError(
-                operation: "Dense.backward", shapes: [.init("input", x.shape), .init("upstream", g.shape), .init("weight", weight.shape)],
+                operation: "Dense.backward",
+                shapes: [.init("input", x.shape), .init("upstream", g.shape), .init("weight", weight.shape)],
                 reason: "upstream must be [batch, \(outputSize)] with the input's batch")
         }
         try backend.gemm(g, transposeA: true, x, into: &weightGradient)

@@ -34,7 +34,8 @@ public enum Initializer: String, CaseIterable, Sendable {
             let b = (6 / fanIn).squareRoot()
             weight = generator.uniformMatrix(rows: outputSize, columns: inputSize, in: -b, b)
         case .heNormal:
-            weight = generator.gaussianMatrix(rows: outputSize, columns: inputSize, standardDeviation: (2 / fanIn).squareRoot())
+            weight = generator.gaussianMatrix(
+                rows: outputSize, columns: inputSize, standardDeviation: (2 / fanIn).squareRoot())
         case .xavier:
             let b = (6 / (fanIn + fanOut)).squareRoot()
             weight = generator.uniformMatrix(rows: outputSize, columns: inputSize, in: -b, b)

@@ -48,7 +48,8 @@ extension Network {
                         let y = buffer(step.valueUnit, step.width)
                         if let slot = step.dense {
                             let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
-                            let bias = UnsafeBufferPointer(rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
+                            let bias = UnsafeBufferPointer(
+                                rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
                             if batch == 1 {
                                 // One sample: y = W·x, one ?gemv (BLAS's GEMM is slow for m = 1).
                                 backend.gemv(
@@ -56,7 +57,8 @@ extension Network {
                                     lda: slot.inputSize, x: x, beta: 0, y: y)
                             } else {
                                 backend.gemm(
-                                    transposeA: false, transposeB: true, m: batch, n: slot.outputSize, k: slot.inputSize,
+                                    transposeA: false, transposeB: true, m: batch, n: slot.outputSize,
+                                    k: slot.inputSize,
                                     alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
                                     beta: 0, c: y, ldc: slot.outputSize)
                             }
@@ -86,8 +88,9 @@ extension Network {
                         if let activation = step.activation {
                             // G ← dL/dZ. A standalone activation's G is also the previous step's G.
                             let z: UnsafeBufferPointer<T> =
-                                if let unit = step.preactivationUnit { UnsafeBufferPointer(buffer(unit, step.width)) }
-                                else { step.dense == nil ? input : UnsafeBufferPointer(start: nil, count: 0) }
+                                if let unit = step.preactivationUnit {
+                                    UnsafeBufferPointer(buffer(unit, step.width))
+                                } else { step.dense == nil ? input : UnsafeBufferPointer(start: nil, count: 0) }
                             ActivationKernels.backward(
                                 activation, input: z, output: UnsafeBufferPointer(buffer(step.valueUnit, step.width)),
                                 gradient: gradient, rows: batch, columns: step.width)
@@ -100,14 +103,16 @@ extension Network {
                         backend.gemm(
                             transposeA: true, transposeB: false, m: out, n: inn, k: batch,
                             alpha: 1, a: dZ, lda: out, b: input, ldb: inn,
-                            beta: 0, c: UnsafeMutableBufferPointer(rebasing: g[slot.weightOffset..<slot.biasOffset]), ldc: inn)
+                            beta: 0, c: UnsafeMutableBufferPointer(rebasing: g[slot.weightOffset..<slot.biasOffset]),
+                            ldc: inn)
                         // db = Gᵀ·1
                         backend.gemv(
                             transposeA: true, m: batch, n: out, alpha: 1, a: dZ, lda: out, x: ones, beta: 0,
                             y: UnsafeMutableBufferPointer(rebasing: g[slot.biasOffset..<(slot.biasOffset + out)]))
                         // dX = G·W
                         guard s > 0 || wantsInputGradient else { continue }
-                        let dX = s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
+                        let dX =
+                            s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
                         backend.gemm(
                             transposeA: false, transposeB: false, m: batch, n: inn, k: out,
                             alpha: 1, a: dZ, lda: out,

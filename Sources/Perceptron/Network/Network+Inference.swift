@@ -57,7 +57,8 @@ extension Network {
         try loss.validate(targets, batch: input.rows, outputs: outputSize)
         return input.withUnsafeBufferPointer { x in
             withTargetView(targets) { t in
-                run(input: x, batch: input.rows, targets: t, loss: loss, backward: true, inputGradient: inputGradient).loss
+                run(input: x, batch: input.rows, targets: t, loss: loss, backward: true, inputGradient: inputGradient)
+                    .loss
             }
         }
     }
@@ -83,7 +84,8 @@ extension Network {
         guard input.columns == inputSize, input.rows > 0 else {
             throw ShapeError(
                 operation: operation, shapes: [.init("input", input.shape)],
-                reason: input.rows == 0 ? "the batch is empty" : "input must have \(inputSize) columns (the first layer's inputs)")
+                reason: input.rows == 0
+                    ? "the batch is empty" : "input must have \(inputSize) columns (the first layer's inputs)")
         }
     }
 }

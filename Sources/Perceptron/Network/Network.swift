@@ -79,7 +79,8 @@ public struct Network<T: Scalar>: Sendable {
         for i in 0..<(sizes.count - 1) {
             if i > 0 { layers.append(.activation(activation)) }
             layers.append(
-                .dense(Dense(inputSize: sizes[i], outputSize: sizes[i + 1], initializer: initializer, using: &generator)))
+                .dense(
+                    Dense(inputSize: sizes[i], outputSize: sizes[i + 1], initializer: initializer, using: &generator)))
         }
         try self.init(layers: layers, backend: backend)
     }
@@ -137,7 +138,8 @@ public struct Network<T: Scalar>: Sendable {
     public mutating func setParameters(_ values: [T]) throws(ShapeError) {
         guard values.count == parameterStorage.count else {
             throw ShapeError(
-                operation: "Network.setParameters", shapes: [.init("values", [values.count]), .init("parameters", [parameterCount])],
+                operation: "Network.setParameters",
+                shapes: [.init("values", [values.count]), .init("parameters", [parameterCount])],
                 reason: "one value per parameter needed")
         }
         parameterStorage = values

@@ -35,7 +35,9 @@ public struct Adam<Element: Scalar>: Optimizer {
     }
 
     /// One Adam step (see the type's formulas), one loop over the tensor.
-    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>) {
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>
+    ) {
         adamStep(parameters, gradients: gradients, l2: weightDecay, shrink: 1)
     }
 

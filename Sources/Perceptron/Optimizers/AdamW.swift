@@ -24,7 +24,9 @@ public struct AdamW<Element: Scalar>: Optimizer {
     }
 
     /// `p ← p·(1 − lr·λ)`, then the Adam step, in one pass.
-    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>) {
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>
+    ) {
         adam.adamStep(parameters, gradients: gradients, l2: 0, shrink: 1 - adam.learningRate * weightDecay)
     }
 }

@@ -16,7 +16,8 @@ public struct SGD<Element: Scalar>: Optimizer {
     public private(set) var momentumBuffer: [Element] = []
 
     /// An SGD optimizer; the defaults are PyTorch's.
-    public init(learningRate: Element = 0.001, momentum: Element = 0, nesterov: Bool = false, weightDecay: Element = 0) {
+    public init(learningRate: Element = 0.001, momentum: Element = 0, nesterov: Bool = false, weightDecay: Element = 0)
+    {
         self.learningRate = learningRate
         self.momentum = momentum
         self.nesterov = nesterov
@@ -26,7 +27,9 @@ public struct SGD<Element: Scalar>: Optimizer {
     /// `p ← p − lr·d` (see the type's formulas), one loop over the tensor.
     @_specialize(where Element == Float)
     @_specialize(where Element == Double)
-    public mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>) {
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>
+    ) {
         let n = parameters.count
         guard n > 0, let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
         let lr = learningRate

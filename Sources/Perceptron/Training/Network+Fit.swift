@@ -26,7 +26,9 @@ extension Network {
     ) throws(TrainingError) -> TrainingHistory {
         let c = configuration
         guard c.epochs >= 0 else { throw .invalidConfiguration("epochs must be at least 0 (got \(c.epochs))") }
-        guard c.batchSize >= 1 else { throw .invalidConfiguration("batch size must be at least 1 (got \(c.batchSize))") }
+        guard c.batchSize >= 1 else {
+            throw .invalidConfiguration("batch size must be at least 1 (got \(c.batchSize))")
+        }
         guard c.validationFraction >= 0, c.validationFraction < 1 else {
             throw .invalidConfiguration("validation fraction must be in [0, 1) (got \(c.validationFraction))")
         }
@@ -90,7 +92,9 @@ extension Network {
                                 order[start..<(start + count)], from: x, t, width: width, outputs: outputs,
                                 into: &batchInputs, &batchClasses, &batchRows
                             ) { bx, bt in
-                                run(input: bx, batch: count, targets: bt, loss: loss, backward: true, inputGradient: false)
+                                run(
+                                    input: bx, batch: count, targets: bt, loss: loss, backward: true,
+                                    inputGradient: false)
                             }
                         } else {
                             r = run(
@@ -122,7 +126,8 @@ extension Network {
                     if let validation {
                         let v = validation.inputs.withUnsafeBufferPointer { vx in
                             withTargetView(validation.targets) { vt in
-                                evaluateInChunks(vx, vt, rows: 0..<validation.inputs.rows, batchSize: batchSize, loss: loss)
+                                evaluateInChunks(
+                                    vx, vt, rows: 0..<validation.inputs.rows, batchSize: batchSize, loss: loss)
                             }
                         }
                         (record.validationLoss, record.validationAccuracy) = v

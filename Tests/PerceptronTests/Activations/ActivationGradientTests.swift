@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 /// A loss that weighs every output differently, so that each dL/dY_ij differs: `L = Σ c_ij·Y_ij`.

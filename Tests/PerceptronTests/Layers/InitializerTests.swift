@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 @Test(arguments: [Initializer.he, .xavier, .pytorch])
@@ -42,5 +43,6 @@ func normalInitializersHaveTheirStandardDeviation(_ initializer: Initializer) {
 @Test func sameSeedGivesSameParameters() {
     var a = SeededGenerator(seed: 3)
     var b = SeededGenerator(seed: 3)
-    #expect(Dense<Float>(inputSize: 5, outputSize: 3, using: &a) == Dense<Float>(inputSize: 5, outputSize: 3, using: &b))
+    #expect(
+        Dense<Float>(inputSize: 5, outputSize: 3, using: &a) == Dense<Float>(inputSize: 5, outputSize: 3, using: &b))
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 /// Every loss with every target kind it accepts, on a 4 × 3 batch.
@@ -19,7 +20,8 @@ private func cases() -> [(Loss, Targets<Double>)] {
     for (loss, targets) in cases() {
         // Categorical cross-entropy takes probabilities: feed it a softmax output's range (0, 1).
         let y: Matrix<Double> =
-            loss == .categoricalCrossEntropy ? randomMatrix(4, 3, seed: 5, in: 0.1, 0.9) : randomMatrix(4, 3, seed: 5, in: -2, 2)
+            loss == .categoricalCrossEntropy
+            ? randomMatrix(4, 3, seed: 5, in: 0.1, 0.9) : randomMatrix(4, 3, seed: 5, in: -2, 2)
         let analytic = try loss.gradient(y, targets)
         let numeric = numericGradient(y.elements) { e in
             try! loss.value(Matrix(rows: 4, columns: 3, elements: e), targets)
@@ -36,7 +38,9 @@ private func cases() -> [(Loss, Targets<Double>)] {
     #expect(try Loss.mse.value(y, .values(t)) == (1.0 + 0 + 4 + 16) / 4)
     let z = try Matrix<Double>([[0, 0]])
     #expect(abs(try Loss.bce.value(z, .values(try Matrix([[1, 0]]))) - Double.log(2)) < 1e-15)
-    #expect(abs(try Loss.crossEntropy.value(try Matrix<Double>([[0, 0], [0, 0]]), .classes([0, 1])) - Double.log(2)) < 1e-15)
+    #expect(
+        abs(try Loss.crossEntropy.value(try Matrix<Double>([[0, 0], [0, 0]]), .classes([0, 1])) - Double.log(2)) < 1e-15
+    )
 }
 
 @Test func fusedSoftmaxCrossEntropyGradientEqualsCategoricalCrossEntropyThroughSoftmaxJacobian() throws {

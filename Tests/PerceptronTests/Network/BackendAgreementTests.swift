@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 /// Loss, output and every gradient of one network on BLAS and on the naive backend.
@@ -6,7 +7,8 @@ private func passes<T: Scalar>(
     _: T.Type, backend: any Backend
 ) throws -> (loss: T, output: [T], gradients: [T], input: [T]) {
     var g = SeededGenerator(seed: 42)
-    var network = try Network<T>(sizes: [20, 17, 9, 5], activation: .gelu, initializer: .pytorch, using: &g, backend: backend)
+    var network = try Network<T>(
+        sizes: [20, 17, 9, 5], activation: .gelu, initializer: .pytorch, using: &g, backend: backend)
     let x: Matrix<T> = randomMatrix(7, 20, seed: 43)
     let loss = try network.lossAndGradients(for: x, targets: .classes([0, 1, 2, 3, 4, 0, 1]), loss: .crossEntropy)
     return (loss, try network.predict(x).elements, network.gradients, network.inputGradient.elements)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 /// Networks of 1–4 dense layers covering every activation and loss, with odd widths.
@@ -13,7 +14,10 @@ private func architectures() -> [(layers: [Layer<Double>], loss: Loss, outputs: 
         ([dense(3, 5), .activation(.tanh), dense(5, 1), .activation(.sigmoid)], .mse, 1),
         ([dense(3, 4), .activation(.gelu), dense(4, 3), .activation(.leakyReLU), dense(3, 2)], .bce, 2),
         (
-            [dense(3, 6), .activation(.sigmoid), dense(6, 5), .activation(.gelu), dense(5, 4), .activation(.tanh), dense(4, 3)],
+            [
+                dense(3, 6), .activation(.sigmoid), dense(6, 5), .activation(.gelu), dense(5, 4), .activation(.tanh),
+                dense(4, 3),
+            ],
             .crossEntropy, 3
         ),
         ([dense(3, 4), .activation(.relu), dense(4, 3), .activation(.softmax)], .categoricalCrossEntropy, 3),
@@ -44,7 +48,8 @@ private func targets(_ loss: Loss, batch: Int, outputs: Int) -> Targets<Double> 
         }
         let numericInput = numericGradient(x.elements) { e in
             try! probe.setParameters(network.parameters)
-            return try! probe.evaluate(Matrix(rows: 5, columns: 3, elements: e), targets: t, loss: architecture.loss).loss
+            return try! probe.evaluate(Matrix(rows: 5, columns: 3, elements: e), targets: t, loss: architecture.loss)
+                .loss
         }
         // Central differences in Double: relative error ≤ 1e-6.
         #expect(relativeError(analyticParameters, numericParameters) <= 1e-6, "architecture \(index)")

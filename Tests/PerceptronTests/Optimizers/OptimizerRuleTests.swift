@@ -1,8 +1,11 @@
 import Testing
+
 @testable import Perceptron
 
 /// Applies `optimizer` to `p` with each gradient in turn and returns the parameters after each step.
-private func trajectory<O: Optimizer<Double>>(_ optimizer: inout O, start p: [Double], gradients: [[Double]]) -> [[Double]] {
+private func trajectory<O: Optimizer<Double>>(_ optimizer: inout O, start p: [Double], gradients: [[Double]])
+    -> [[Double]]
+{
     var p = p
     return gradients.map { g in
         optimizer.update(&p, gradients: g)

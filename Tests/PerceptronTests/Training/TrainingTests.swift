@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Perceptron
 
 /// Two interleaved spirals (one turn each) of `perClass` points: class 0 at angle θ, class 1 at θ + π.
@@ -154,7 +155,10 @@ private func spirals(perClass: Int, seed: UInt64) -> (Matrix<Double>, [Int]) {
             configuration: TrainingConfiguration(epochs: 5, batchSize: 4))
         Issue.record("training did not stop")
     } catch {
-        guard case .nonFinite = error else { Issue.record("unexpected \(error)"); return }
+        guard case .nonFinite = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
         #expect(error.description.contains("epoch"))
     }
 }
@@ -165,14 +169,16 @@ private func spirals(perClass: Int, seed: UInt64) -> (Matrix<Double>, [Int]) {
     var sgd = SGD<Double>()
     let x: Matrix<Double> = randomMatrix(4, 2, seed: 1)
     #expect(throws: TrainingError.self) {
-        try network.fit(x, .classes([0, 1, 0, 1]), loss: .crossEntropy, optimizer: &sgd,
+        try network.fit(
+            x, .classes([0, 1, 0, 1]), loss: .crossEntropy, optimizer: &sgd,
             configuration: TrainingConfiguration(batchSize: 0))
     }
     #expect(throws: TrainingError.self) {
         try network.fit(x, .classes([0, 1, 0, 5]), loss: .crossEntropy, optimizer: &sgd)
     }
     #expect(throws: TrainingError.self) {
-        try network.fit(x, .classes([0, 1, 0, 1]), loss: .crossEntropy, optimizer: &sgd,
+        try network.fit(
+            x, .classes([0, 1, 0, 1]), loss: .crossEntropy, optimizer: &sgd,
             configuration: TrainingConfiguration(earlyStoppingPatience: 2))
     }
 }
