@@ -84,6 +84,8 @@ func loadArrays<T: Scalar>(_: T.Type, input: String, targets: String, loss: Loss
     guard x.shape.count == 2 else {
         throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)")
     }
+    // Zero rows cost no bytes, so the width is unbounded: a network sized from it would not fit in memory.
+    guard x.shape[0] > 0 else { throw CLIError("\(input): no samples (shape \(x.shape))") }
     let inputs = try naming(input) { try x.matrix(as: T.self, converting: true) }
     let t = try naming(targets) { try NPY.read(from: targets) }
     let parsed: Targets<T>

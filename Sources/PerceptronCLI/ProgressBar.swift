@@ -57,6 +57,8 @@ func format(_ value: Double, digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let rounded = (abs(value) * scale).rounded()
+    // Past Int's range (a diverging loss such as 3e38): Swift's own notation, not a trap.
+    guard rounded < 9e18 else { return "\(value)" }
     let whole = Int(rounded / scale)
     let fraction = Int(rounded.truncatingRemainder(dividingBy: scale))
     let padded = String(fraction).leftPadded(to: digits)
