@@ -32,11 +32,13 @@ private func targets(_ loss: Loss, batch: Int, outputs: Int) -> Targets<Double> 
     }
 }
 
-@Test func networkGradientsMatchCentralDifferencesForEveryParameterAndTheInput() throws {
+/// Batch 1 takes the single-sample (?gemv) forward path; batch 5 the GEMM path.
+@Test(arguments: [1, 5], [NaiveBackend() as any Backend, defaultBackend()])
+func networkGradientsMatchCentralDifferencesForEveryParameterAndTheInput(batch: Int, backend: any Backend) throws {
     for (index, architecture) in architectures().enumerated() {
-        var network = try Network(layers: architecture.layers, backend: NaiveBackend())
-        let x: Matrix<Double> = randomMatrix(5, 3, seed: 31, in: -1, 1)
-        let t = targets(architecture.loss, batch: 5, outputs: architecture.outputs)
+        var network = try Network(layers: architecture.layers, backend: backend)
+        let x: Matrix<Double> = randomMatrix(batch, 3, seed: 31, in: -1, 1)
+        let t = targets(architecture.loss, batch: batch, outputs: architecture.outputs)
         try network.lossAndGradients(for: x, targets: t, loss: architecture.loss)
         let analyticParameters = network.gradients
         let analyticInput = network.inputGradient.elements
@@ -48,11 +50,13 @@ private func targets(_ loss: Loss, batch: Int, outputs: Int) -> Targets<Double> 
         }
         let numericInput = numericGradient(x.elements) { e in
             try! probe.setParameters(network.parameters)
-            return try! probe.evaluate(Matrix(rows: 5, columns: 3, elements: e), targets: t, loss: architecture.loss)
-                .loss
+            return try! probe.evaluate(
+                Matrix(rows: batch, columns: 3, elements: e), targets: t, loss: architecture.loss
+            )
+            .loss
         }
         // Central differences in Double: relative error ≤ 1e-6.
-        #expect(relativeError(analyticParameters, numericParameters) <= 1e-6, "architecture \(index)")
+        #expect(relativeError(analyticParameters, numericParameters) <= 1e-6, "architecture \(index), batch \(batch)")
         #expect(relativeError(analyticInput, numericInput) <= 1e-6, "architecture \(index)")
     }
 }
