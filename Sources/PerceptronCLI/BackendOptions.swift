@@ -9,7 +9,7 @@ struct BackendOptions: ParsableArguments {
     }
 
     @Option(help: "Kernels: blas (OpenBLAS) or naive (plain Swift loops, the reference).")
-    var backend: Kind = .blas
+    var backend: Kind = BLASBackend.isAvailable ? .blas : .naive
 
     @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?

@@ -132,7 +132,11 @@ import Testing
         #expect(!ReliabilitySupport.exists("\(folder)/model.safetensors"))
     }
 
-    @Test(.enabled(if: ReliabilitySupport.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
+    // The data set is gzip-compressed: reading it needs the Zlib trait.
+    @Test(
+        .enabled(
+            if: GzipReader.isAvailable
+                && ReliabilitySupport.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
     func fashionMNISTSubsetTrainsAndReportsTestAccuracy() throws {
         let folder = FormatTestSupport.temporaryFolder()
         let run = try ReliabilitySupport.perceptron(

@@ -78,7 +78,10 @@ private let seeds: [(Reader, String)] = Reader.allCases.flatMap { r in Support.c
 @Test func everySeedFileDecodes() throws {
     #expect(seeds.count >= 10)
     for (reader, path) in seeds {
-        #expect(!reader.rejects(try Support.bytes(path)), "\(path)")
+        let bytes = try Support.bytes(path)
+        // Without the Zlib trait a gzip file is rejected by design (gzipUnavailable).
+        if !GzipReader.isAvailable, bytes.starts(with: [0x1f, 0x8b]) { continue }
+        #expect(!reader.rejects(bytes), "\(path)")
     }
 }
 

@@ -67,7 +67,8 @@ private func spirals(perClass: Int, seed: UInt64) -> (Matrix<Double>, [Int]) {
     #expect(abs(history.epochs[0].trainLoss - firstEpochLoss) < 1e-15)
 }
 
-@Test func blasAndNaiveBackendsAgreeThroughSeveralTrainingSteps() throws {
+@Test(.enabled(if: BLASBackend.isAvailable))
+func blasAndNaiveBackendsAgreeThroughSeveralTrainingSteps() throws {
     func run<T: Scalar>(_: T.Type, _ backend: any Backend) throws -> [T] {
         var g = SeededGenerator(seed: 6)
         var network = try Network<T>(sizes: [12, 9, 7, 4], activation: .relu, using: &g, backend: backend)

@@ -26,6 +26,9 @@ struct XORClassifier {
         }
         let test = try network.evaluate(testInputs, targets: .classes(testLabels), loss: .crossEntropy)
         print("test accuracy: \(format(test.accuracy ?? 0))")
+        guard let accuracy = test.accuracy, accuracy >= 0.95 else {
+            fail("XOR was not learned: test accuracy \(test.accuracy ?? 0) < 0.95")
+        }
 
         // Save the model (safetensors, PyTorch's `nn.Sequential` tensor names), load it back, and
         // predict the four clean corners with the loaded network.
@@ -37,8 +40,7 @@ struct XORClassifier {
         let corners = try Matrix<Float>([[0, 0], [0, 1], [1, 0], [1, 1]])
         let probabilities = try saved.network.headOutput(corners, loss: saved.loss)
         guard probabilities == (try network.headOutput(corners, loss: .crossEntropy)) else {
-            print("the loaded model predicts differently from the trained one")
-            exit(1)
+            fail("the loaded model predicts differently from the trained one")
         }
         for i in 0..<corners.rows {
             let p = probabilities[i, 1]
@@ -58,6 +60,13 @@ struct XORClassifier {
             labels.append(a ^ b)
         }
         return (inputs, labels)
+    }
+
+    /// Prints `message` on stderr and exits with status 1.
+    static func fail(_ message: String) -> Never {
+        var line = "XORClassifier: \(message)\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        exit(1)
     }
 
     static func format(_ x: Double) -> String {
