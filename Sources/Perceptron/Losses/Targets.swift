@@ -16,7 +16,8 @@ public enum Targets<T: Scalar>: Sendable {
         }
     }
 
-    /// The targets of the samples `indices`, in that order (a shuffled batch).
+    /// The targets of the samples `indices`, in that order (a shuffled batch). Traps, like an
+    /// `Array` subscript, if an index is not a sample.
     public func gathered(_ indices: some Collection<Int>) -> Targets {
         switch self {
         case .classes(let c): return .classes(indices.map { c[$0] })
@@ -29,6 +30,8 @@ public enum Targets<T: Scalar>: Sendable {
 extension Matrix {
     /// The rows `indices`, in that order, as a new matrix.
     func gatheredRows(_ indices: some Collection<Int>) -> Matrix {
+        // The copy below reads through unchecked pointers: check the indices once, up front.
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < rows }, "Matrix.gatheredRows: row index out of range")
         var result = Matrix(rows: indices.count, columns: columns)
         result.withUnsafeMutableBufferPointer { out in
             withUnsafeBufferPointer { source in

@@ -75,6 +75,19 @@ public struct Network<T: Scalar>: Sendable {
                 operation: "Network.init", shapes: [.init("sizes", sizes)],
                 reason: "an MLP needs at least two positive layer widths (input and output)")
         }
+        // (in + 1)·out parameters per layer: a count past Int would trap in the allocation.
+        var count = 0
+        for i in 0..<(sizes.count - 1) {
+            let (weights, o1) = sizes[i].multipliedReportingOverflow(by: sizes[i + 1])
+            let (layer, o2) = weights.addingReportingOverflow(sizes[i + 1])
+            let (total, o3) = count.addingReportingOverflow(layer)
+            guard !o1, !o2, !o3 else {
+                throw ShapeError(
+                    operation: "Network.init", shapes: [.init("sizes", sizes)],
+                    reason: "the parameter count overflows Int")
+            }
+            count = total
+        }
         var layers: [Layer<T>] = []
         for i in 0..<(sizes.count - 1) {
             if i > 0 { layers.append(.activation(activation)) }
