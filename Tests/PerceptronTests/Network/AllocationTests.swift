@@ -1,0 +1,33 @@
+import CAllocCounter
+import Testing
+
+@testable import Perceptron
+
+/// Mallocs per call of `body` on this thread after one warm-up call.
+private func mallocsPerCall(_ count: Int = 20, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    let start = alloc_counter_mallocs()
+    for _ in 0..<count { try body() }
+    return Double(alloc_counter_mallocs() - start) / Double(count)
+}
+
+/// Debug builds allocate in places an optimised build does not (see RECIPES 5b), so these run
+/// only in release builds (`swift test -c release`) with the counter on. The naive backend keeps
+/// OpenBLAS's own thread-pool bookkeeping out of the count.
+#if DEBUG
+    private let countsAllocations = false
+#else
+    private let countsAllocations = alloc_counter_enabled() != 0
+#endif
+
+@Test(.enabled(if: countsAllocations))
+func trainingStepAndInferenceAllocateNothingAfterWarmUp() throws {
+    var g = SeededGenerator(seed: 1)
+    var network = try Network<Float>(sizes: [20, 16, 8, 4], using: &g, backend: NaiveBackend())
+    let x: Matrix<Float> = randomMatrix(8, 20, seed: 2)
+    let targets = Targets<Float>.classes([0, 1, 2, 3, 0, 1, 2, 3])
+    var adam = Adam<Float>()
+    #expect(try mallocsPerCall { try network.trainStep(on: x, targets: targets, loss: .crossEntropy, optimizer: &adam) } == 0)
+    var output = Matrix<Float>(rows: 8, columns: 4)
+    #expect(try mallocsPerCall { try network.predict(x, into: &output) } == 0)
+}
