@@ -70,20 +70,38 @@ public struct Adam<Element: Scalar>: Optimizer {
             secondMoment.withUnsafeMutableBufferPointer { vBuffer in
                 let m = mBuffer.baseAddress!
                 let v = vBuffer.baseAddress!
-                for i in 0..<n {
-                    let pi = p[i] * shrink
-                    let d = g[i] + l2 * pi
-                    let mi = m[i] + w1 * (d - m[i])
-                    let vi = b2 * v[i] + w2 * (d * d)
-                    m[i] = mi
-                    v[i] = vi
-                    // torch.optim.Adam divides by √(1 − β₂ᵗ); multiplying by its inverse saves a
-                    // division per element (25% of this loop) at ≤ 1 ulp of difference in the
-                    // denominator. v ≥ 0, so |v| = v; `magnitude` tells the compiler so, and the square root then
-                    // needs no errno path and vectorises (4× faster on this loop).
-                    p[i] = pi - stepSize * (mi / (vi.magnitude.squareRoot() * inverseCorrection2Root + eps))
+                // The plain Adam step (no decay of either kind) gets its own loop: the compiler
+                // cannot drop `p·1` and `g + 0·p` itself (0·p is NaN for infinite p).
+                if shrink == 1 && l2 == 0 {
+                    Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: false, 1, 0)
+                } else {
+                    Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: true, shrink, l2)
                 }
             }
+        }
+    }
+
+    /// The elementwise Adam update over `n` elements (see the type's formulas); with `decays`
+    /// false, `shrink` and `l2` are ignored.
+    @inline(__always)
+    static func loop(
+        _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
+        _ v: UnsafeMutablePointer<Element>, _ n: Int, _ w1: Element, _ b2: Element, _ w2: Element,
+        _ stepSize: Element, _ inverseCorrection2Root: Element, _ eps: Element, decays: Bool,
+        _ shrink: Element, _ l2: Element
+    ) {
+        for i in 0..<n {
+            let pi = decays ? p[i] * shrink : p[i]
+            let d = decays ? g[i] + l2 * pi : g[i]
+            let mi = m[i] + w1 * (d - m[i])
+            let vi = b2 * v[i] + w2 * (d * d)
+            m[i] = mi
+            v[i] = vi
+            // torch.optim.Adam divides by √(1 − β₂ᵗ); multiplying by its inverse saves a division
+            // per element (25% of this loop) at ≤ 1 ulp of difference in the denominator. v ≥ 0,
+            // so |v| = v; `magnitude` tells the compiler so, and the square root then needs no
+            // errno path and vectorises (4× faster on this loop).
+            p[i] = pi - stepSize * (mi / (vi.magnitude.squareRoot() * inverseCorrection2Root + eps))
         }
     }
 }
