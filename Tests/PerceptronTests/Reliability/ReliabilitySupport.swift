@@ -103,11 +103,25 @@ enum ReliabilitySupport {
             standardOutput: text("stdout"), standardError: text("stderr"))
     }
 
+    /// The exit status of a run that ``perceptron(_:in:)`` stopped after ``timeLimit`` seconds
+    /// (`timeout -s KILL` reports 128 + 9).
+    static let timedOutStatus: Int32 = 137
+    /// Seconds a command may run before ``perceptron(_:in:)`` kills it, so a hang fails the test
+    /// instead of stalling the suite.
+    static let timeLimit = 120
+
     /// Runs the `perceptron` command with `arguments` in the working folder `folder` and waits
     /// for it; its output is kept outside `folder`, so `folder` holds only what the command wrote.
     static func perceptron(_ arguments: [String], in folder: String) throws -> Outcome {
         let command = try #require(commandPath, "the perceptron executable is not built beside the tests")
         let logs = FormatTestSupport.temporaryFolder()
-        return wait(spawn(command, arguments, in: folder, logs: logs), logs: logs)
+        let watchdog = "/usr/bin/timeout"
+        let pid =
+            access(watchdog, X_OK) == 0
+            ? spawn(watchdog, ["-s", "KILL", "\(timeLimit)", command] + arguments, in: folder, logs: logs)
+            : spawn(command, arguments, in: folder, logs: logs)
+        let outcome = wait(pid, logs: logs)
+        #expect(outcome.status != timedOutStatus, "perceptron \(arguments.joined(separator: " ")) ran over \(timeLimit) s")
+        return outcome
     }
 }
