@@ -133,6 +133,10 @@ struct PerceptronBench: ParsableCommand {
             }
             print(epochTable(report.epoch).render(), terminator: "")
         }
+        report.machine.loadAverageAtEnd = MachineDescription.loadAverage()
+        if let start = report.machine.loadAverageAtStart, let end = report.machine.loadAverageAtEnd {
+            print("load average: \(fixed(start, 2)) at the start, \(fixed(end, 2)) at the end (\(report.machine.logicalCores) cores)")
+        }
         for note in report.notes { print("note: \(note)") }
         if let path = jsonPath {
             try report.write(toFile: path)

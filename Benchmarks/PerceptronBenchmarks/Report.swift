@@ -24,6 +24,16 @@ struct MachineDescription: Codable, Sendable {
     var quick: Bool
     var debugBuild: Bool
     var date: String
+    /// The 1-minute load average (/proc/loadavg) when the run started and when it ended: other
+    /// processes on these few cores slow the 2-thread rows first.
+    var loadAverageAtStart: Double?
+    var loadAverageAtEnd: Double?
+
+    /// The 1-minute load average, if /proc/loadavg is readable.
+    static func loadAverage() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
+    }
 
     static func current(quick: Bool) -> MachineDescription {
         var env: [String: String] = [:]
@@ -36,7 +46,7 @@ struct MachineDescription: Codable, Sendable {
         return MachineDescription(
             cpu: cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
             openBLASEnvironment: env, quick: quick, debugBuild: debug,
-            date: ISO8601DateFormatter().string(from: Date()))
+            date: ISO8601DateFormatter().string(from: Date()), loadAverageAtStart: loadAverage())
     }
 
     /// The `model name` line of /proc/cpuinfo, or "unknown".
