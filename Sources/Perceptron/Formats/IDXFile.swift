@@ -75,7 +75,7 @@ public struct IDXFile: Sendable, Equatable {
     }
 
     /// Decodes and validates a whole file (plain or gzip) held in `bytes`.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws(FormatError) -> IDXFile {
         let result: Result<IDXFile, FormatError> = bytes.withUnsafeBytes { buffer in
             do throws(FormatError) { return .success(try decode(buffer, file: file)) } catch { return .failure(error) }
@@ -84,7 +84,7 @@ public struct IDXFile: Sendable, Equatable {
     }
 
     /// Decodes and validates a whole file (plain or gzip) held in `buffer`.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ buffer: UnsafeRawBufferPointer, file: String = "<memory>") throws(FormatError) -> IDXFile {
         if GzipReader.isGzip(buffer) {
             let reader = try GzipReader(buffer, file: file)

@@ -35,7 +35,7 @@ public enum ModelFile {
     }
 
     /// The model in a decoded safetensors file, in the precision it is stored in.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(
         _ contents: SafetensorsFile, file: String = "<memory>", backend: any Backend = defaultBackend()
     ) throws(FormatError) -> AnySavedModel {
@@ -47,7 +47,7 @@ public enum ModelFile {
     }
 
     /// The model in a decoded safetensors file, which must be stored in `T`'s precision.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode<T: Scalar>(
         _ contents: SafetensorsFile, file: String = "<memory>", as type: T.Type, backend: any Backend = defaultBackend()
     ) throws(FormatError) -> SavedModel<T> {

@@ -23,7 +23,7 @@ public enum NPY {
     }
 
     /// Decodes and validates a whole `.npy` file held in `bytes`.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws(FormatError) -> Tensor {
         let result: Result<Tensor, FormatError> = bytes.withUnsafeBytes { buffer in
             do throws(FormatError) { return .success(try decode(buffer, file: file)) } catch { return .failure(error) }
@@ -32,7 +32,7 @@ public enum NPY {
     }
 
     /// Decodes and validates a whole `.npy` file held in `buffer`; the result owns a copy.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ buffer: UnsafeRawBufferPointer, file: String = "<memory>") throws(FormatError) -> Tensor {
         guard buffer.count >= 8 else {
             throw FormatError(

@@ -32,7 +32,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     }
 
     /// Decodes and validates a whole file held in `bytes`.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ bytes: [UInt8], file: String = "<memory>") throws(FormatError) -> SafetensorsFile {
         let result: Result<SafetensorsFile, FormatError> = bytes.withUnsafeBytes { buffer in
             do throws(FormatError) { return .success(try decode(buffer, file: file)) } catch { return .failure(error) }
@@ -41,7 +41,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     }
 
     /// Decodes and validates a whole file held in `buffer`; the result owns copies of the data.
-    /// - Parameter file: the name used in errors.
+    /// `file` names the source in errors.
     public static func decode(_ buffer: UnsafeRawBufferPointer, file: String = "<memory>") throws(FormatError) -> SafetensorsFile {
         guard buffer.count >= 8 else {
             throw FormatError(
@@ -201,7 +201,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     }
 
     /// The file's bytes, laid out as the `safetensors` Python package writes them: compact JSON
-    /// with `__metadata__` first (keys sorted), tensors in ``layoutOrder``, the header padded
+    /// with `__metadata__` first (keys sorted), tensors larger dtypes first, then by name, the header padded
     /// with spaces to a multiple of 8 bytes.
     public func encoded() -> [UInt8] {
         var parts: [String] = []

@@ -1,4 +1,4 @@
-/// How ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)`` trains. The defaults
+/// How ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)`` trains. The defaults
 /// are PyTorch's plain ones: 10 epochs of batch 128, shuffled, no validation, constant rate, no
 /// early stopping.
 public struct TrainingConfiguration: Sendable, Equatable {

@@ -18,7 +18,7 @@ public struct EpochRecord: Sendable, Equatable {
     public var seconds: Double
 }
 
-/// Everything ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)`` measured.
+/// Everything ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)`` measured.
 public struct TrainingHistory: Sendable, Equatable {
     /// One record per completed epoch.
     public var epochs: [EpochRecord]

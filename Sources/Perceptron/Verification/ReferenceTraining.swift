@@ -1,7 +1,7 @@
 /// How a reference fixture's training case was trained (its `case.json`): the optimizer, its
 /// hyperparameters, epochs and batch size. Batches are taken in order, the last partial batch
 /// included, one optimizer step per batch; the loss of a batch is the mean over its rows: what
-/// ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)`` does with `shuffle` off.
+/// ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)`` does with `shuffle` off.
 public struct ReferenceTraining: Sendable, Equatable {
     /// The PyTorch optimizer the fixture used.
     public enum OptimizerKind: String, Sendable, CaseIterable {
@@ -43,7 +43,7 @@ extension ReferenceTraining {
         TrainingConfiguration(epochs: epochs, batchSize: batchSize, shuffle: false)
     }
 
-    /// Replays the training on `network` with ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:)``
+    /// Replays the training on `network` with ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)``
     /// and ``configuration``, from a fresh optimizer of the fixture's kind and hyperparameters.
     /// - Throws: ``TrainingError`` if training stops (a non-finite value, data that do not fit).
     public func train<T: Scalar>(
