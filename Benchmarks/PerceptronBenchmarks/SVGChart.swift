@@ -23,6 +23,11 @@ struct SVGChart {
             \(report.machine.logicalCores) cores\(report.machine.quick ? " (--quick)" : "")</text>
 
             """
+        let environment = report.machine.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if !environment.isEmpty {
+            svg += "<text x=\"\(Int(2 * panelWidth + 20))\" y=\"22\" text-anchor=\"end\" fill=\"#555\">"
+                + escape(environment.joined(separator: " ")) + "</text>\n"
+        }
         svg += panel(
             x: 20, y: 40, width: panelWidth, height: height, title: "GEMM, square n×n×n",
             xLabel: "n", yLabel: "GFLOP/s", series: gemmSeries())
