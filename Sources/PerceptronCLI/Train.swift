@@ -189,9 +189,10 @@ struct Train: ParsableCommand {
             } epochEnded: { record, trained in
                 bar.finishEpoch()
                 print(EpochLine(record).text)
+                try ModelFile.write(trained, loss: loss, to: output)
+                // Counted only once saved: the failure message names the last checkpoint kept.
                 points.append(EpochPoint(record))
                 csv.append(record)
-                try ModelFile.write(trained, loss: loss, to: output)
             }
         } catch let error as TrainingError {
             bar.finishEpoch()
