@@ -4,6 +4,8 @@
 /// backward passes are in `Activation+Kernels.swift`; the `Matrix` entry points are below.
 public enum Activation: String, CaseIterable, Sendable {
     /// `f(z) = max(z, 0)`; `f'(z) = 1` for `z > 0`, else `0` (PyTorch's choice at `z = 0`).
+    /// The backward pass selects rather than multiplies: `dL/dz = f(z) ≤ 0 ? 0 : dL/dy`, so a
+    /// NaN or ±∞ upstream gradient at a dead unit gives 0, as in PyTorch.
     case relu
     /// `f(z) = z` for `z > 0`, else `0.01·z`; `f'(z) = 1` or `0.01`.
     case leakyReLU = "leaky_relu"

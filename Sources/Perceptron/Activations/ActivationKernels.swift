@@ -112,8 +112,10 @@ enum ActivationKernels {
 
     /// dL/dZ = dL/dY ⊙ f'(Z), overwriting `gradient` (which holds dL/dY on entry) in place.
     ///
-    /// The derivative is taken from the saved output where the formula allows: ReLU and LeakyReLU
-    /// from the sign of `Y`, `σ(1 − σ)`, `1 − tanh²`; GELU from `input`; softmax by the
+    /// The derivative is taken from the saved output where the formula allows: ReLU selects
+    /// `dL/dZ = (Y ≤ 0 ? 0 : dL/dY)` (so a non-finite dL/dY at a dead unit gives exactly 0),
+    /// LeakyReLU multiplies by 1 or the slope from the sign of `Y`; `σ(1 − σ)`, `1 − tanh²`;
+    /// GELU from `input`; softmax by the
     /// Jacobian-vector product `dZ_ik = Σ_j dY_ij S_ij(δ_jk − S_ik) = S_ik(dY_ik − Σ_j dY_ij S_ij)`.
     /// `input` may be empty for every activation but GELU.
     @_specialize(where T == Float)
@@ -126,11 +128,13 @@ enum ActivationKernels {
         guard n > 0, let yp = y.baseAddress, let gp = g.baseAddress else { return }
         switch activation {
         case .relu:
-            // A multiplication by a 0/1 mask, not a branch: this form vectorises.
-            let (zero, one): (T, T) = (0, 1)
+            // A select, not a multiplication by a 0/1 mask: a NaN or ±∞ upstream at a dead unit
+            // gives 0 (0·NaN would be NaN), and a NaN output passes dL/dY through, as PyTorch's
+            // threshold_backward does. A named zero keeps the select branch-free (it vectorises).
+            let zero: T = 0
             for i in 0..<n {
-                let mask = yp[i] > zero ? one : zero
-                gp[i] *= mask
+                let v = gp[i]
+                gp[i] = yp[i] <= zero ? zero : v
             }
         case .leakyReLU:
             let slope = T(Activation.leakyReLUSlope)

@@ -11,6 +11,9 @@ public struct NaiveBackend: Backend {
     public init() {}
 
     /// `C ← α·op(A)·op(B) + β·C` by the textbook triple loop (`i`, `j`, then `p` innermost).
+    ///
+    /// As in BLAS: when `α = 0`, `A` and `B` are not read (`C ← β·C`, so a NaN in them does not
+    /// reach `C`); when `β = 0`, `C` is not read (a NaN in it is overwritten).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func gemm<T: Scalar>(
@@ -24,6 +27,12 @@ public struct NaiveBackend: Backend {
         let aColumnStride = transposeA ? lda : 1
         let bRowStride = transposeB ? 1 : ldb
         let bColumnStride = transposeB ? ldb : 1
+        if alpha == 0 {
+            for i in 0..<m {
+                for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
+            }
+            return
+        }
         for i in 0..<m {
             for j in 0..<n {
                 var sum: T = 0
@@ -37,6 +46,8 @@ public struct NaiveBackend: Backend {
     }
 
     /// `y ← α·op(A)·x + β·y` by a double loop.
+    ///
+    /// As in BLAS: when `α = 0`, `A` and `x` are not read; when `β = 0`, `y` is not read.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func gemv<T: Scalar>(
@@ -46,6 +57,10 @@ public struct NaiveBackend: Backend {
     ) {
         let outputs = transposeA ? n : m
         let inner = transposeA ? m : n
+        if alpha == 0 {
+            for i in 0..<outputs { y[i] = beta == 0 ? 0 : beta * y[i] }
+            return
+        }
         for i in 0..<outputs {
             var sum: T = 0
             for p in 0..<inner {

@@ -12,12 +12,19 @@ enum FileSystem {
 
     /// The whole contents of the regular file at `path`.
     ///
-    /// Calls `open`, `fstat` and `read`. The buffer is sized from `fstat`, so memory is
-    /// bounded by the file's real size, never by a length written inside it.
+    /// Calls `stat`, `open` (with `O_NONBLOCK`), `fstat` and `read`. Anything but a regular
+    /// file (a FIFO, a device, a folder) is refused before it is opened, and the open cannot
+    /// block should it be swapped in between; `fstat` checks the file actually opened. The
+    /// buffer is sized from `fstat`, so memory is bounded by the file's real size, never by a
+    /// length written inside it.
     /// - Throws: ``FormatError``: ``FormatError/Kind/missingFile`` if it does not exist,
     ///   ``FormatError/Kind/io`` if it cannot be read or is not a regular file.
     static func read(_ path: String) throws(FormatError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var st = stat()
+        if stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG { throw notRegularFile(path, st.st_mode) }
+        // O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever. It changes
+        // nothing for a regular file.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT {
@@ -26,11 +33,8 @@ enum FileSystem {
             throw ioError(path, "open", code)
         }
         defer { Glibc.close(fd) }
-        var st = stat()
         guard fstat(fd, &st) == 0 else { throw ioError(path, "fstat", errno) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw FormatError(file: path, kind: .io, expected: "a regular file", found: "a directory or special file")
-        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw notRegularFile(path, st.st_mode) }
         let size = Int(st.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -148,6 +152,20 @@ enum FileSystem {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let folder = String(path[..<slash])
         return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
+    }
+
+    /// "not a regular file", naming what `mode` says the file is.
+    private static func notRegularFile(_ path: String, _ mode: mode_t) -> FormatError {
+        let kind: String
+        switch mode & S_IFMT {
+        case S_IFDIR: kind = "a folder"
+        case S_IFIFO: kind = "a FIFO"
+        case S_IFCHR: kind = "a character device"
+        case S_IFBLK: kind = "a block device"
+        case S_IFSOCK: kind = "a socket"
+        default: kind = "a special file"
+        }
+        return FormatError(file: path, kind: .io, expected: "a regular file", found: "\(kind) (not a regular file)")
     }
 
     private static func ioError(_ path: String, _ operation: String, _ code: Int32) -> FormatError {

@@ -56,3 +56,24 @@ func activationBackwardMatchesCentralDifferences(_ activation: Activation) throw
         }
     }
 }
+
+/// ReLU's backward pass selects (PyTorch's threshold_backward) rather than multiplying by a 0/1
+/// mask: a NaN or ±∞ upstream gradient at a dead unit (output 0) gives exactly 0, and at a live
+/// unit it passes through unchanged.
+private func checkReLUBackwardSelects<T: Scalar>(_: T.Type) throws {
+    let z = try Matrix<T>([[-1, 2, 0, 3, -4, 5]])
+    let y = Activation.relu.forward(z)
+    let upstream = try Matrix<T>([[.nan, .nan, .infinity, .infinity, -.infinity, -.infinity]])
+    let g = try Activation.relu.backward(input: z, output: y, upstream: upstream)
+    for j in [0, 2, 4] {
+        // Exact: a select writes the constant 0, with no arithmetic on the upstream value.
+        #expect(g[0, j] == 0 && g[0, j].sign == .plus, "\(T.self) dead unit \(j): \(g[0, j])")
+    }
+    #expect(g[0, 1].isNaN, "\(T.self) live unit with NaN upstream: \(g[0, 1])")
+    #expect(g[0, 3] == .infinity && g[0, 5] == -.infinity, "\(T.self): \(g[0, 3]), \(g[0, 5])")
+}
+
+@Test func reluBackwardGivesZeroAtDeadUnitsEvenForNaNUpstreamAndPassesNaNAtLiveUnits() throws {
+    try checkReLUBackwardSelects(Float.self)
+    try checkReLUBackwardSelects(Double.self)
+}

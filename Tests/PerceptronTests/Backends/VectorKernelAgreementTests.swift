@@ -128,3 +128,81 @@ func blasAndNaiveAXPYScaleAndDotAgree() throws {
         "\(error)" == "gemv: Aᵀ [3, 2], x [3]: x must have 2 elements"
     }
 }
+
+/// BLAS semantics for the scalars: with `α = 0`, `A` and `B` (or `x`) are not read, so a NaN in
+/// them does not reach the result (`C ← β·C`); with `β = 0`, `C` (or `y`) is not read, so a NaN
+/// there is overwritten. The naive backend gives exactly what BLAS gives (no arithmetic on the
+/// NaNs at all, so the comparison is exact), and the expected values below.
+private func checkZeroScalarsSkipTheirOperands<T: Scalar>(_: T.Type) {
+    var generator = SeededGenerator(seed: 4100)
+    let (m, n, k) = (3, 5, 4)
+    var a: [T] = randomArray(m * k, &generator)
+    var b: [T] = randomArray(k * n, &generator)
+    var c0: [T] = randomArray(m * n, &generator)
+    let x: [T] = randomArray(k, &generator).enumerated().map { $0.offset == 1 ? .nan : $0.element }
+    a[2] = .nan
+    b[3] = .infinity
+    let finiteC = c0
+    c0[4] = .nan
+    for backend in availableBackends() {
+        for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+            // α = 0, β = 0.5: C ← 0.5·C (NaN stays only where C held it).
+            var c = finiteC.map { $0 }
+            runGEMM(
+                backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: 0, a: a, b: b, beta: T(0.5), c: &c)
+            let halved = finiteC.map { $0 * T(0.5) }
+            #expect(c == halved, "\(backend.name) \(T.self) gemm α = 0 read A or B")
+            // β = 0, A and B finite: C ← α·op(A)·op(B), the NaN in C never read.
+            let (aFinite, bFinite): ([T], [T]) = (randomArray(m * k, &generator), randomArray(k * n, &generator))
+            var cZeroBeta = c0.map { $0 }
+            runGEMM(
+                backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: 1, a: aFinite, b: bFinite, beta: 0, c: &cZeroBeta)
+            let cFinite = cZeroBeta.allSatisfy(\.isFinite)
+            #expect(cFinite, "\(backend.name) \(T.self) gemm β = 0 read C")
+            // Both zero: C ← 0 whatever A, B and C hold.
+            var cZero = c0.map { $0 }
+            runGEMM(
+                backend, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: 0, a: a, b: b, beta: 0, c: &cZero)
+            let zeroed = cZero.allSatisfy { $0 == 0 }
+            #expect(zeroed, "\(backend.name) \(T.self) gemm α = β = 0")
+        }
+        for transposeA in [false, true] {
+            // op(A) is [outputs, inner] = [m, k] or, transposed, A is [k, m].
+            let (rows, columns) = transposeA ? (k, m) : (m, k)
+            let y0: [T] = [T(1), .nan, T(-2)]
+            var y = y0.map { $0 }
+            var yZeroBeta = y0.map { $0 }
+            let aFinite: [T] = randomArray(m * k, &generator)
+            let xFinite: [T] = randomArray(k, &generator)
+            a.withUnsafeBufferPointer { pa in
+                x.withUnsafeBufferPointer { px in
+                    y.withUnsafeMutableBufferPointer { py in
+                        backend.gemv(
+                            transposeA: transposeA, m: rows, n: columns, alpha: 0, a: pa, lda: columns, x: px,
+                            beta: 2, y: py)
+                    }
+                }
+            }
+            aFinite.withUnsafeBufferPointer { pa in
+                xFinite.withUnsafeBufferPointer { px in
+                    yZeroBeta.withUnsafeMutableBufferPointer { py in
+                        backend.gemv(
+                            transposeA: transposeA, m: rows, n: columns, alpha: 1, a: pa, lda: columns, x: px,
+                            beta: 0, y: py)
+                    }
+                }
+            }
+            #expect(y[0] == 2 && y[1].isNaN && y[2] == -4, "\(backend.name) \(T.self) gemv α = 0 read A or x: \(y)")
+            let allFinite = yZeroBeta.allSatisfy(\.isFinite)
+            #expect(allFinite, "\(backend.name) \(T.self) gemv β = 0 read y: \(yZeroBeta)")
+        }
+    }
+}
+
+@Test func zeroAlphaSkipsAAndBAndZeroBetaSkipsCInEveryBackendLikeBLAS() {
+    checkZeroScalarsSkipTheirOperands(Float.self)
+    checkZeroScalarsSkipTheirOperands(Double.self)
+}
