@@ -41,9 +41,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Elementwise loops built for AVX2/AVX-512 with run-time dispatch (see its header).
+        .target(name: "CKernels"),
         .target(
             name: "Perceptron",
             dependencies: [
+                "CKernels",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .target(name: "CBLAS", condition: .when(traits: ["OpenBLAS"])),
                 .target(name: "CLAPACKE", condition: .when(traits: ["OpenBLAS"])),

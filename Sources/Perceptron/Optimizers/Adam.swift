@@ -72,7 +72,13 @@ public struct Adam<Element: Scalar>: Optimizer {
                 let v = vBuffer.baseAddress!
                 // The plain Adam step (no decay of either kind) gets its own loop: the compiler
                 // cannot drop `p·1` and `g + 0·p` itself (0·p is NaN for infinite p).
-                if shrink == 1 && l2 == 0 {
+                let decays = !(shrink == 1 && l2 == 0)
+                if VectorKernels.adam(
+                    p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: decays, shrink, l2)
+                {
+                    return
+                }
+                if !decays {
                     Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: false, 1, 0)
                 } else {
                     Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: true, shrink, l2)

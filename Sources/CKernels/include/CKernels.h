@@ -1,0 +1,30 @@
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+// Elementwise kernels compiled for AVX2 and AVX-512 and chosen at run time from the CPU.
+//
+// Swift has no per-function target attribute, and a package that others depend on cannot pass
+// -target-cpu (unsafeFlags), so the Swift code of this package is built for baseline x86-64
+// (SSE2). These C functions carry `target` attributes instead: the same arithmetic as the
+// Swift loops they stand in for, in the same order and without contraction into FMA, so their
+// results are bit-identical to the Swift loops; only the vector width differs.
+//
+// Each function returns 1 if it did the work, 0 if this CPU (or architecture) has no
+// accelerated variant and the caller must run its portable loop.
+
+/// The Adam step over `n` elements (see `Adam` in Sources/Perceptron/Optimizers/Adam.swift):
+/// with `decays`: p ← p·shrink, d = g + l2·p; otherwise d = g (shrink and l2 ignored);
+/// m ← m + w1·(d − m), v ← b2·v + w2·d², p ← p − step·(m / (√|v|·c + eps)).
+int ckernels_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float b2,
+                      float w2, float step, float c, float eps, int decays, float shrink, float l2);
+
+/// ``ckernels_adam_f32`` in double precision.
+int ckernels_adam_f64(double *p, const double *g, double *m, double *v, long n, double w1,
+                      double b2, double w2, double step, double c, double eps, int decays,
+                      double shrink, double l2);
+
+/// The widest vector extension the kernels use on this CPU: 512, 256, or 0 (none: the callers'
+/// portable loops run).
+int ckernels_vector_bits(void);
+
+#endif
