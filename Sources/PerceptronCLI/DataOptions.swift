@@ -38,6 +38,8 @@ struct Samples<T: Scalar> {
     var targets: Targets<T>
     /// Where they came from, for messages.
     var source: String
+    /// Where the targets came from (a `--targets` file, or the data set's labels), for messages.
+    var targetsSource: String
 }
 
 extension Samples {
@@ -45,7 +47,17 @@ extension Samples {
     func prefix(_ limit: Int?) -> Samples {
         guard let limit, limit < inputs.rows else { return self }
         let rows = 0..<limit
-        return Samples(inputs: inputs.rows(rows), targets: targets.gathered(rows), source: "\(source), first \(limit)")
+        return Samples(
+            inputs: inputs.rows(rows), targets: targets.gathered(rows), source: "\(source), first \(limit)",
+            targetsSource: "\(targetsSource), first \(limit)")
+    }
+
+    /// Checks that every class index names one of a network's `outputs`, before anything runs.
+    /// - Throws: ``CLIError`` naming ``targetsSource``, the first bad row (from 0) and its value.
+    func requireClasses(below outputs: Int, of model: String) throws {
+        guard case .classes(let c) = targets, let row = c.firstIndex(where: { $0 >= outputs }) else { return }
+        throw CLIError(
+            "\(targetsSource): class index \(c[row]) at row \(row) (counting from 0) is outside 0..<\(outputs), the classes of \(model)")
     }
 }
 
@@ -69,11 +81,15 @@ extension DataOptions {
         }
         let folder = self.folder
         let set = try naming(folder) { try MNISTDataset<T>(directory: folder) }
-        let test = Samples(inputs: set.test.images, targets: .classes(set.test.labels), source: "\(folder) (test)")
-            .prefix(limit)
+        let test = Samples(
+            inputs: set.test.images, targets: .classes(set.test.labels), source: "\(folder) (test)",
+            targetsSource: "\(folder) (test labels)"
+        ).prefix(limit)
         if part == .testOnly { return LoadedData(train: test, test: nil) }
-        let train = Samples(inputs: set.train.images, targets: .classes(set.train.labels), source: "\(folder) (train)")
-            .prefix(limit)
+        let train = Samples(
+            inputs: set.train.images, targets: .classes(set.train.labels), source: "\(folder) (train)",
+            targetsSource: "\(folder) (train labels)"
+        ).prefix(limit)
         return LoadedData(train: train, test: test)
     }
 }
@@ -86,14 +102,14 @@ func loadArrays<T: Scalar>(_: T.Type, input: String, targets: String, loss: Loss
     }
     // Zero rows cost no bytes, so the width is unbounded: a network sized from it would not fit in memory.
     guard x.shape[0] > 0 else { throw CLIError("\(input): no samples (shape \(x.shape))") }
-    let inputs = try naming(input) { try x.matrix(as: T.self, converting: true) }
+    let inputs = try finiteMatrix(x, as: T.self, file: input)
     let t = try naming(targets) { try NPY.read(from: targets) }
     let parsed: Targets<T>
     if t.dtype.isFloatingPoint {
         guard t.shape.count == 2 else {
             throw CLIError("\(targets): float targets must be rows [N, C], found shape \(t.shape)")
         }
-        let rows = try naming(targets) { try t.matrix(as: T.self, converting: true) }
+        let rows = try finiteMatrix(t, as: T.self, file: targets)
         parsed = loss == .crossEntropy || loss == .categoricalCrossEntropy ? .probabilities(rows) : .values(rows)
     } else {
         guard t.shape.count == 1 else {
@@ -107,10 +123,32 @@ func loadArrays<T: Scalar>(_: T.Type, input: String, targets: String, loss: Loss
     guard parsed.count == inputs.rows else {
         throw CLIError("\(targets): \(parsed.count) targets for \(inputs.rows) samples in \(input)")
     }
-    if case .classes(let c) = parsed, let bad = c.first(where: { $0 < 0 }) {
-        throw CLIError("\(targets): class index \(bad) is negative")
+    if case .classes(let c) = parsed, let row = c.firstIndex(where: { $0 < 0 }) {
+        throw CLIError("\(targets): class index \(c[row]) at row \(row) (counting from 0) is negative")
     }
-    return Samples(inputs: inputs, targets: parsed, source: input)
+    return Samples(inputs: inputs, targets: parsed, source: input, targetsSource: targets)
+}
+
+/// The rank-2 float array `tensor`, read from `file`, as a matrix of `T`, every element finite.
+///
+/// Shared by every command that reads samples or float targets, so that a NaN or ±∞ is refused
+/// up front instead of surfacing later as garbage outputs or a NaN loss.
+/// - Throws: ``CLIError`` naming `file` and the position (row, column, from 0) of the first
+///   non-finite element, or of the first value too large for `T` (a float64 file read as float32).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func finiteMatrix<T: Scalar>(_ tensor: Tensor, as _: T.Type, file: String) throws -> Matrix<T> {
+    let matrix = try naming(file) { try tensor.matrix(as: T.self, converting: true) }
+    let first = matrix.withUnsafeBufferPointer { $0.firstIndex { !$0.isFinite } }
+    guard let first else { return matrix }
+    let (row, column) = first.quotientAndRemainder(dividingBy: matrix.columns)
+    // Read in float64 to tell a value the file holds from one that overflowed in the conversion.
+    let original = (try? tensor.matrix(as: Double.self, converting: true))?[row, column] ?? Double(matrix[row, column])
+    let position = "at row \(row), column \(column) (counting from 0)"
+    if original.isFinite {
+        throw CLIError("\(file): value \(original) \(position) does not fit in \(T.precision); values must be finite in \(T.precision)")
+    }
+    throw CLIError("\(file): non-finite value \(original) \(position); every value must be a finite number")
 }
 
 extension Targets {

@@ -22,6 +22,7 @@ struct Evaluate: ParsableCommand, SavedModelCommand {
             throw CLIError(
                 "\(samples.source): samples have \(samples.inputs.columns) features but \(model) takes \(network.inputSize)")
         }
+        try samples.requireClasses(below: network.outputSize, of: model)
         let (value, accuracy) = try naming(samples.source) {
             try network.evaluate(samples.inputs, targets: samples.targets, loss: loss)
         }

@@ -27,7 +27,7 @@ struct Predict: ParsableCommand, SavedModelCommand {
         let path = input
         let x = try naming(path) { try NPY.read(from: path) }
         guard x.shape.count == 2 else { throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)") }
-        let samples = try naming(path) { try x.matrix(as: T.self, converting: true) }
+        let samples = try finiteMatrix(x, as: T.self, file: path)
         guard samples.columns == network.inputSize else {
             throw CLIError("\(input): samples have \(samples.columns) features but \(model) takes \(network.inputSize)")
         }

@@ -168,6 +168,9 @@ struct Train: ParsableCommand {
             throw CLIError(
                 "\(data.train.source): samples have \(data.train.inputs.columns) features but the model's first layer takes \(network.inputSize)")
         }
+        let modelName = self.`init` ?? "the network"
+        try data.train.requireClasses(below: network.outputSize, of: modelName)
+        try data.test?.requireClasses(below: network.outputSize, of: modelName)
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, shuffle: !noShuffle, seed: seed,
             validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping)

@@ -145,4 +145,112 @@ import Testing
         #expect(run.standardOutput.contains("test: loss"))
         #expect(ReliabilitySupport.exists("\(folder)/m.safetensors"))
     }
+
+    /// A 3 → 4 → 2 float64 model (tanh, cross-entropy) saved as `m.safetensors` in `folder`.
+    static func writeModel(in folder: String) throws {
+        var generator = SeededGenerator(seed: 5)
+        let network = try Network<Double>(
+            sizes: [3, 4, 2], activation: .tanh, initializer: .xavier, using: &generator, backend: NaiveBackend())
+        try ModelFile.write(network, loss: .crossEntropy, to: "\(folder)/m.safetensors")
+    }
+
+    /// One non-finite (or, for float32, too large) value planted in a data file, and the command
+    /// that reads it.
+    struct NonFiniteCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var arguments: [String]
+        /// The file holding the value (`x.npy`, or float targets `tf.npy`).
+        var file: String
+        var row: Int
+        var column: Int
+        var value: Double
+        /// Words the error line must contain besides the file and the position.
+        var keywords: [String]
+
+        var testDescription: String { name }
+    }
+
+    static let nonFiniteCases = [
+        NonFiniteCase(
+            name: "predict, NaN sample",
+            arguments: ["predict", "--model", "m.safetensors", "--input", "x.npy", "--output", "p.npy"],
+            file: "x.npy", row: 2, column: 1, value: .nan, keywords: ["non-finite", "nan"]),
+        NonFiniteCase(
+            name: "predict, +inf sample",
+            arguments: ["predict", "--model", "m.safetensors", "--input", "x.npy", "--output", "p.npy", "--logits"],
+            file: "x.npy", row: 39, column: 0, value: .infinity, keywords: ["non-finite", "inf"]),
+        NonFiniteCase(
+            name: "evaluate, +inf sample",
+            arguments: ["evaluate", "--model", "m.safetensors", "--input", "x.npy", "--targets", "t.npy"],
+            file: "x.npy", row: 5, column: 0, value: .infinity, keywords: ["non-finite", "inf"]),
+        NonFiniteCase(
+            name: "train, -inf sample",
+            arguments: trainFlags + ["--output", "out.safetensors"],
+            file: "x.npy", row: 38, column: 2, value: -.infinity, keywords: ["non-finite", "-inf"]),
+        NonFiniteCase(
+            name: "train mse, NaN target",
+            arguments: [
+                "train", "--input", "x.npy", "--targets", "tf.npy", "--loss", "mse", "--hidden", "4", "--epochs", "1",
+                "--dtype", "float64", "--output", "out.safetensors",
+            ],
+            file: "tf.npy", row: 3, column: 1, value: .nan, keywords: ["non-finite", "nan"]),
+        NonFiniteCase(
+            name: "train float32, float64 sample too large for float32",
+            arguments: [
+                "train", "--input", "x.npy", "--targets", "t.npy", "--hidden", "4", "--epochs", "1", "--dtype", "float32",
+                "--output", "out.safetensors",
+            ],
+            file: "x.npy", row: 0, column: 0, value: 1e300, keywords: ["does not fit in float32"]),
+    ]
+
+    /// NaN or ±∞ in samples or float targets (or a float64 value beyond float32's range read as
+    /// float32) is refused before any computation: a non-zero exit, one line on stderr naming the
+    /// file and the (row, column) of the first bad value, and no output written.
+    @Test(arguments: nonFiniteCases)
+    func nonFiniteDataIsRejectedUpFrontNamingFileRowAndColumnAndWritesNothing(_ bad: NonFiniteCase) throws {
+        let folder = FormatTestSupport.temporaryFolder()
+        let data = try Self.writeData(in: folder)
+        try Self.writeModel(in: folder)
+        var planted = bad.file == "x.npy" ? data.inputs : Matrix<Double>(rows: 40, columns: 2)
+        // A later non-finite value too (every case's is before it): the error names the first one.
+        planted[39, 1] = .nan
+        planted[bad.row, bad.column] = bad.value
+        try NPY.write(Tensor(planted), to: "\(folder)/\(bad.file)")
+        let before = FormatTestSupport.listing(folder)
+
+        let run = try ReliabilitySupport.perceptron(bad.arguments, in: folder)
+        #expect(run.signal == nil && run.status != 0, "\(run.standardError)")
+        #expect(run.errorLines.count == 1, "stderr: \(run.standardError)")
+        let line = run.errorLines.last.map(String.init) ?? ""
+        #expect(line.contains("\(bad.file): "), "does not name \(bad.file): \(line)")
+        #expect(line.contains("row \(bad.row), column \(bad.column)"), "does not name the position: \(line)")
+        for word in bad.keywords { #expect(line.contains(word), "does not say \(word): \(line)") }
+        #expect(FormatTestSupport.listing(folder) == before, "files written: \(FormatTestSupport.listing(folder))")
+    }
+
+    /// A class index the model has no output for is blamed on the targets file, naming the row
+    /// and the value, by `evaluate` and by `train --init` alike (not on the samples file).
+    @Test func outOfRangeClassIndexIsBlamedOnTheTargetsFileNamingRowAndValue() throws {
+        let folder = FormatTestSupport.temporaryFolder()
+        let data = try Self.writeData(in: folder)
+        try Self.writeModel(in: folder)
+        var labels = data.labels
+        labels[7] = 5
+        labels[9] = 3
+        try NPY.write(Tensor(integers: labels, shape: [40], dtype: .int64), to: "\(folder)/bad.npy")
+        let runs = [
+            ["evaluate", "--model", "m.safetensors", "--input", "x.npy", "--targets", "bad.npy"],
+            ["train", "--init", "m.safetensors", "--input", "x.npy", "--targets", "bad.npy", "--epochs", "1",
+             "--output", "out.safetensors"],
+        ]
+        for arguments in runs {
+            let run = try ReliabilitySupport.perceptron(arguments, in: folder)
+            #expect(run.status != 0, "\(arguments[0]): \(run.standardOutput)")
+            #expect(run.errorLines.count == 1, "\(arguments[0]) stderr: \(run.standardError)")
+            let line = run.errorLines.last.map(String.init) ?? ""
+            #expect(line.contains("bad.npy: class index 5 at row 7"), "\(arguments[0]): \(line)")
+            #expect(line.contains("0..<2") && !line.contains("x.npy"), "\(arguments[0]): \(line)")
+        }
+        #expect(!ReliabilitySupport.exists("\(folder)/out.safetensors"))
+    }
 }
