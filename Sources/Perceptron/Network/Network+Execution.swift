@@ -36,7 +36,9 @@ extension Network {
         var result: (loss: T, correct: Int, total: Int) = (0, 0, 0)
         workspace.withUnsafeMutableBufferPointer { ws in
             parameterStorage.withUnsafeBufferPointer { p in
-                gradientStorage.withUnsafeMutableBufferPointer { g in
+                // Inference leaves the gradients alone: asking for them mutably would copy the
+                // whole buffer whenever it is shared (a `predict` on a copy of the network).
+                func pass(_ g: UnsafeMutableBufferPointer<T>) {
                     let w = ws.baseAddress!
                     func buffer(_ unit: Int, _ width: Int) -> UnsafeMutableBufferPointer<T> {
                         UnsafeMutableBufferPointer(start: w + base + unit * batch, count: width * batch)
@@ -119,6 +121,11 @@ extension Network {
                             b: UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset]), ldb: inn,
                             beta: 0, c: dX, ldc: inn)
                     }
+                }
+                if backward {
+                    gradientStorage.withUnsafeMutableBufferPointer { g in pass(g) }
+                } else {
+                    pass(UnsafeMutableBufferPointer(start: nil, count: 0))
                 }
             }
         }

@@ -31,3 +31,14 @@ func trainingStepAndInferenceAllocateNothingAfterWarmUp() throws {
     var output = Matrix<Float>(rows: 8, columns: 4)
     #expect(try mallocsPerCall { try network.predict(x, into: &output) } == 0)
 }
+
+/// `predict(_:)` runs on a copy of the network: it allocates its output and a fresh workspace,
+/// and must not copy the shared parameters or gradients (a copy-on-write of the gradient buffer
+/// used to cost one allocation and a memmove of every parameter per call).
+@Test(.enabled(if: countsAllocations))
+func predictOnASharedNetworkAllocatesOnlyItsOutputAndWorkspace() throws {
+    var g = SeededGenerator(seed: 1)
+    let network = try Network<Float>(sizes: [20, 16, 8, 4], using: &g, backend: NaiveBackend())
+    let x: Matrix<Float> = randomMatrix(1, 20, seed: 2)
+    #expect(try mallocsPerCall { _ = try network.predict(x) } <= 2)
+}
