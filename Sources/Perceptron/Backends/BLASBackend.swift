@@ -25,6 +25,8 @@ public struct BLASBackend: Backend {
 
     /// Calls `cblas_?gemm`. Zero-sized products return early; leading dimensions are clamped
     /// to at least 1 as BLAS requires of empty operands.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func gemm<T: Scalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
@@ -39,6 +41,8 @@ public struct BLASBackend: Backend {
     }
 
     /// Calls `cblas_?gemv`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func gemv<T: Scalar>(
         transposeA: Bool, m: Int, n: Int,
         alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
@@ -56,18 +60,24 @@ public struct BLASBackend: Backend {
     }
 
     /// Calls `cblas_?axpy`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func axpy<T: Scalar>(alpha: T, x: UnsafeBufferPointer<T>, y: UnsafeMutableBufferPointer<T>) {
         if x.isEmpty { return }
         BLAS.axpy(alpha: alpha, x: x, y: y)
     }
 
     /// Calls `cblas_?scal`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func scale<T: Scalar>(by alpha: T, x: UnsafeMutableBufferPointer<T>) {
         if x.isEmpty { return }
         BLAS.scal(alpha: alpha, x: x)
     }
 
     /// Calls `cblas_?dot`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func dot<T: Scalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T {
         if x.isEmpty { return 0 }
         return BLAS.dot(x, y)

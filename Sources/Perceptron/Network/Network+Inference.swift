@@ -2,6 +2,8 @@
 extension Network {
     /// The raw last-module output `[batch, outputSize]` (logits for cross-entropy and bce).
     /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func predict(_ input: Matrix<T>) throws(ShapeError) -> Matrix<T> {
         var copy = self
         // A fresh workspace for this batch, rather than a copy of this network's.
@@ -15,6 +17,8 @@ extension Network {
     /// Writes the raw output into `output`, reusing its storage and the network's workspace: no
     /// allocation once both have room for the batch. Batches over 1024 rows run in chunks.
     /// - Throws: ``ShapeError`` if `input` is not `[batch, inputSize]`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func predict(_ input: Matrix<T>, into output: inout Matrix<T>) throws(ShapeError) {
         try checkInput(input, operation: "Network.predict")
         if output.count == input.rows * outputSize {
@@ -50,6 +54,8 @@ extension Network {
     /// `inputGradient` is true, dL/dX (``inputGradient``).
     /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
     @discardableResult
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func lossAndGradients(
         for input: Matrix<T>, targets: Targets<T>, loss: Loss, inputGradient: Bool = true
     ) throws(ShapeError) -> T {
@@ -66,6 +72,8 @@ extension Network {
     /// The mean loss and the accuracy (argmax for the cross-entropies, per element for bce; `nil`
     /// for mse) without computing gradients; batches over 1024 rows run in chunks.
     /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public mutating func evaluate(
         _ input: Matrix<T>, targets: Targets<T>, loss: Loss
     ) throws(ShapeError) -> (loss: T, accuracy: Double?) {
