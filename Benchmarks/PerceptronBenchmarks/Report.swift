@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Perceptron
 
 /// Everything one run measured: the JSON written by `--json`. The keys of `gemm`,
 /// `trainingStep`, `inference` and `epoch` rows are a contract (issue 7); fields may be added.
@@ -21,6 +22,8 @@ struct MachineDescription: Codable, Sendable {
     var logicalCores: Int
     /// `OPENBLAS_*` variables in the environment (they change which kernels OpenBLAS picks).
     var openBLASEnvironment: [String: String]
+    /// The vector unit of Perceptron's own elementwise kernels (``VectorUnit/name``).
+    var vectorKernels: String?
     var quick: Bool
     var debugBuild: Bool
     var date: String
@@ -45,7 +48,7 @@ struct MachineDescription: Codable, Sendable {
         #endif
         return MachineDescription(
             cpu: cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-            openBLASEnvironment: env, quick: quick, debugBuild: debug,
+            openBLASEnvironment: env, vectorKernels: VectorUnit.name, quick: quick, debugBuild: debug,
             date: ISO8601DateFormatter().string(from: Date()), loadAverageAtStart: loadAverage())
     }
 
