@@ -135,6 +135,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        warnAboutStaleTemporaryFiles()
         let backend = try compute.make()
         if let path = self.`init` {
             let model = try naming(path) { try ModelFile.read(from: path, backend: backend) }
@@ -221,6 +222,16 @@ struct Train: ParsableCommand {
             let chart = TrainingChart(title: "\(network.layerDescription) · \(loss.rawValue) · \(optimizer.rawValue)", points: points)
             try naming(plot) { try AtomicFile.write(Array(chart.svg().utf8), to: plot) }
         }
+    }
+
+    /// One line on stderr naming the temporary files an interrupted save left beside the files
+    /// this run writes (the model, metrics and plot), so the user can delete them. Deletes nothing:
+    /// another process may be saving there.
+    private func warnAboutStaleTemporaryFiles() {
+        let stale = [output, metrics, plot].compactMap { $0 }.flatMap { AtomicFile.staleTemporaryFiles(beside: $0) }
+        guard !stale.isEmpty else { return }
+        writeStandardError(
+            "warning: temporary files left by an interrupted save (delete them unless another process is writing): \(stale.joined(separator: ", "))\n")
     }
 
     private var scheduleValue: LearningRateSchedule {

@@ -56,3 +56,20 @@ private typealias Support = FormatTestSupport
     try AtomicFile.write([2], to: path)
     #expect(stat(path, &st) == 0 && st.st_mode & 0o777 == 0o600)
 }
+
+/// The temporary files of a destination are exactly `.NAME.tmp-` plus six characters in its
+/// folder: not another destination's, not a longer or shorter suffix, and listing removes nothing.
+@Test func staleTemporaryFilesAreExactlyTheDestinationsMkstempNames() throws {
+    let folder = Support.temporaryFolder()
+    let names = [
+        ".model.safetensors.tmp-Ab3x9Z", ".model.safetensors.tmp-000000", ".model.safetensors.tmp-short",
+        ".model.safetensors.tmp-toolong1", ".other.safetensors.tmp-Ab3x9Z", "model.safetensors.tmp-Ab3x9Z",
+        "model.safetensors",
+    ]
+    for name in names { try AtomicFile.write([1], to: "\(folder)/\(name)") }
+    #expect(
+        AtomicFile.staleTemporaryFiles(beside: "\(folder)/model.safetensors")
+            == ["\(folder)/.model.safetensors.tmp-000000", "\(folder)/.model.safetensors.tmp-Ab3x9Z"])
+    #expect(Support.listing(folder) == names.sorted())
+    #expect(AtomicFile.staleTemporaryFiles(beside: "\(folder)/missing/model.safetensors").isEmpty)
+}
