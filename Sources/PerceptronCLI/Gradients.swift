@@ -32,6 +32,7 @@ struct Gradients: ParsableCommand, SavedModelCommand {
         guard samples.inputs.columns == network.inputSize else {
             throw CLIError("\(input): samples have \(samples.inputs.columns) features but \(model) takes \(network.inputSize)")
         }
+        try samples.requireClasses(below: network.outputSize, of: model)
         let value = try naming(targets) {
             try network.lossAndGradients(for: samples.inputs, targets: samples.targets, loss: loss, inputGradient: true)
         }
