@@ -4,6 +4,10 @@
 /// `m ← m + (1 − β₁)(d − m)`, `v ← β₂·v + (1 − β₂)·d²`,
 /// `p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)`.
 /// The bias corrections are computed once per step, in `Double`, as PyTorch does.
+///
+/// The update is one pass over the tensor, as an AVX2/AVX-512 kernel where the CPU has one (see
+/// ``VectorUnit``); with two or more OpenBLAS threads and at least 32,768 parameters it is split
+/// with a helper thread. Neither changes a bit of the result.
 public struct Adam<Element: Scalar>: Optimizer {
     /// `lr`.
     public var learningRate: Element
@@ -66,24 +70,52 @@ public struct Adam<Element: Scalar>: Optimizer {
         let b2 = beta2
         let w2 = 1 - beta2
         let eps = epsilon
+        let decays = !(shrink == 1 && l2 == 0)
+        let coefficients = AdamCoefficients(
+            w1: w1, b2: b2, w2: w2, stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, eps: eps,
+            decays: decays, shrink: shrink, l2: l2)
         firstMoment.withUnsafeMutableBufferPointer { mBuffer in
             secondMoment.withUnsafeMutableBufferPointer { vBuffer in
-                let m = mBuffer.baseAddress!
-                let v = vBuffer.baseAddress!
-                // The plain Adam step (no decay of either kind) gets its own loop: the compiler
-                // cannot drop `p·1` and `g + 0·p` itself (0·p is NaN for infinite p).
-                let decays = !(shrink == 1 && l2 == 0)
-                if VectorKernels.adam(
-                    p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: decays, shrink, l2)
-                {
-                    return
-                }
-                if !decays {
-                    Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: false, 1, 0)
-                } else {
-                    Self.loop(p, g, m, v, n, w1, b2, w2, stepSize, inverseCorrection2Root, eps, decays: true, shrink, l2)
-                }
+                Self.apply(p, g, mBuffer.baseAddress!, vBuffer.baseAddress!, count: n, coefficients)
             }
+        }
+    }
+
+    /// The update over `count` elements: split with the helper thread when OpenBLAS may use
+    /// two or more threads and the tensor is large (see `applyInChunks`), else on this thread.
+    @inline(__always)
+    static func apply(
+        _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
+        _ v: UnsafeMutablePointer<Element>, count: Int, _ c: AdamCoefficients<Element>
+    ) {
+        if count >= parallelThreshold, BLAS.threadCount >= 2, let helper = HelperThread.shared {
+            applyInChunks(p, g, m, v, count: count, c, helper: helper)
+        } else {
+            applySerially(p, g, m, v, count: count, c)
+        }
+    }
+
+    /// The update over `count` elements on this thread: the vector kernel if this CPU has one,
+    /// else the portable loop (identical results).
+    @inline(__always)
+    static func applySerially(
+        _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
+        _ v: UnsafeMutablePointer<Element>, count n: Int, _ c: AdamCoefficients<Element>
+    ) {
+        if VectorKernels.adam(
+            p, g, m, v, n, c.w1, c.b2, c.w2, c.stepSize, c.inverseCorrection2Root, c.eps, decays: c.decays, c.shrink,
+            c.l2)
+        {
+            return
+        }
+        // The plain Adam step (no decay of either kind) gets its own loop: the compiler
+        // cannot drop `p·1` and `g + 0·p` itself (0·p is NaN for infinite p).
+        if !c.decays {
+            loop(p, g, m, v, n, c.w1, c.b2, c.w2, c.stepSize, c.inverseCorrection2Root, c.eps, decays: false, 1, 0)
+        } else {
+            loop(
+                p, g, m, v, n, c.w1, c.b2, c.w2, c.stepSize, c.inverseCorrection2Root, c.eps, decays: true, c.shrink,
+                c.l2)
         }
     }
 

@@ -1,0 +1,14 @@
+/// The per-step scalars of the Adam update (see ``Adam``): `w1 = 1 − β₁`, `b2 = β₂`,
+/// `w2 = 1 − β₂`, `stepSize = lr / (1 − β₁ᵗ)`, `inverseCorrection2Root = 1 / √(1 − β₂ᵗ)`, `eps`,
+/// and the decays: with `decays`, `p ← p·shrink` and `d = g + l2·p`.
+struct AdamCoefficients<Element: Scalar> {
+    var w1: Element
+    var b2: Element
+    var w2: Element
+    var stepSize: Element
+    var inverseCorrection2Root: Element
+    var eps: Element
+    var decays: Bool
+    var shrink: Element
+    var l2: Element
+}

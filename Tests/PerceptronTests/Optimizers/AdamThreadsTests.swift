@@ -1,0 +1,63 @@
+import Testing
+
+@testable import Perceptron
+
+/// The split update must equal the single-thread update bit for bit: it is elementwise, and
+/// each element sees the same operations whichever thread runs its chunk.
+private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool) throws {
+    let helper = try #require(HelperThread.shared)
+    // Sizes around the chunking: one short last chunk, exact multiples, a prime.
+    for count in [64, 1_000, 40_000, 65_536, 100_003] {
+        var rng = SeededGenerator(seed: UInt64(count))
+        let g = (0..<count).map { _ in rng.uniform(T(-1), T(1)) }
+        let start = (0..<count).map { _ in rng.uniform(T(-1), T(1)) }
+        let m0 = (0..<count).map { _ in rng.uniform(T(-0.1), T(0.1)) }
+        let v0 = (0..<count).map { _ in rng.uniform(T(0), T(0.01)) }
+        let c = AdamCoefficients<T>(
+            w1: 0.1, b2: 0.999, w2: T(1) - T(0.999), stepSize: T(0.001) / T(0.271), inverseCorrection2Root: 23,
+            eps: 1e-8, decays: decays, shrink: decays ? 0.99 : 1, l2: decays ? 0.01 : 0)
+        var (p1, m1, v1) = (start, m0, v0)
+        var (p2, m2, v2) = (start, m0, v0)
+        for _ in 0..<3 {
+            g.withUnsafeBufferPointer { gb in
+                p1.withUnsafeMutableBufferPointer { p in
+                    m1.withUnsafeMutableBufferPointer { m in
+                        v1.withUnsafeMutableBufferPointer { v in
+                            Adam<T>.applyInChunks(
+                                p.baseAddress!, gb.baseAddress!, m.baseAddress!, v.baseAddress!, count: count, c,
+                                helper: helper)
+                        }
+                    }
+                }
+                p2.withUnsafeMutableBufferPointer { p in
+                    m2.withUnsafeMutableBufferPointer { m in
+                        v2.withUnsafeMutableBufferPointer { v in
+                            Adam<T>.loop(
+                                p.baseAddress!, gb.baseAddress!, m.baseAddress!, v.baseAddress!, count, c.w1, c.b2,
+                                c.w2, c.stepSize, c.inverseCorrection2Root, c.eps, decays: decays, c.shrink, c.l2)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(p1 == p2 && m1 == m2 && v1 == v2, "count \(count)")
+    }
+}
+
+@Test(arguments: [false, true])
+func adamSplitAcrossTwoThreadsEqualsTheSingleThreadLoopInFloat(decays: Bool) throws {
+    try checkSplitUpdate(Float.self, decays: decays)
+}
+
+@Test(arguments: [false, true])
+func adamSplitAcrossTwoThreadsEqualsTheSingleThreadLoopInDouble(decays: Bool) throws {
+    try checkSplitUpdate(Double.self, decays: decays)
+}
+
+@Test func adamChunksCoverTheTensorInWholeCacheLines() {
+    for count in [1, 63, 64, 65, 32_768, 235_146, 1_000_003] {
+        let size = Adam<Float>.chunkSize(count: count)
+        #expect(size % 64 == 0 && size >= 64)
+        #expect((count + size - 1) / size <= 17)
+    }
+}
