@@ -15,13 +15,17 @@
 /// The Adam step over `n` elements (see `Adam` in Sources/Perceptron/Optimizers/Adam.swift):
 /// with `decays`: p ← p·shrink, d = g + l2·p; otherwise d = g (shrink and l2 ignored);
 /// m ← m + w1·(d − m), v ← b2·v + w2·d², p ← p − step·(m / (√|v|·c + eps)).
+/// With `stream`, p is written with non-temporal stores (then a store fence): faster when
+/// another core has just read p (a multi-threaded GEMM), slower when p is small and read
+/// again soon by this core. The results are the same either way.
 int ckernels_adam_f32(float *p, const float *g, float *m, float *v, long n, float w1, float b2,
-                      float w2, float step, float c, float eps, int decays, float shrink, float l2);
+                      float w2, float step, float c, float eps, int decays, float shrink, float l2,
+                      int stream);
 
 /// ``ckernels_adam_f32`` in double precision.
 int ckernels_adam_f64(double *p, const double *g, double *m, double *v, long n, double w1,
                       double b2, double w2, double step, double c, double eps, int decays,
-                      double shrink, double l2);
+                      double shrink, double l2, int stream);
 
 /// The widest vector extension the kernels use on this CPU: 512, 256, or 0 (none: the callers'
 /// portable loops run).

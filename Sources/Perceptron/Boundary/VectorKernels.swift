@@ -22,26 +22,28 @@ enum VectorKernels {
 
     /// The Adam update of `Adam.loop` over `n` elements. Calls `ckernels_adam_f32` or
     /// `ckernels_adam_f64`; returns false (and does nothing) when there is no accelerated
-    /// variant, and the caller runs its portable loop.
+    /// variant, and the caller runs its portable loop. With `streaming`, `p` is written with
+    /// non-temporal stores (same values).
     @inline(__always)
     static func adam<T: Scalar>(
         _ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>,
         _ v: UnsafeMutablePointer<T>, _ n: Int, _ w1: T, _ b2: T, _ w2: T, _ stepSize: T,
-        _ inverseCorrection2Root: T, _ eps: T, decays: Bool, _ shrink: T, _ l2: T
+        _ inverseCorrection2Root: T, _ eps: T, decays: Bool, _ shrink: T, _ l2: T, streaming: Bool = false
     ) -> Bool {
         if vectorBits == 0 { return false }
         let decaysFlag: Int32 = decays ? 1 : 0
+        let streamFlag: Int32 = streaming ? 1 : 0
         switch T.precision {
         case .float32:
             return ckernels_adam_f32(
                 rebound(p), rebound(g), rebound(m), rebound(v), n, Float(w1), Float(b2), Float(w2),
                 Float(stepSize), Float(inverseCorrection2Root), Float(eps), decaysFlag, Float(shrink),
-                Float(l2)) != 0
+                Float(l2), streamFlag) != 0
         case .float64:
             return ckernels_adam_f64(
                 rebound(p), rebound(g), rebound(m), rebound(v), n, Double(w1), Double(b2), Double(w2),
                 Double(stepSize), Double(inverseCorrection2Root), Double(eps), decaysFlag,
-                Double(shrink), Double(l2)) != 0
+                Double(shrink), Double(l2), streamFlag) != 0
         }
     }
 

@@ -8,6 +8,17 @@ extension Adam {
     /// costs about as much as updating them.
     static var parallelThreshold: Int { 32_768 }
 
+    /// Whether to write the parameters with non-temporal stores: when OpenBLAS runs two or
+    /// more threads, the other core has just read them (the GEMMs of the step), and writing
+    /// each cache line through the normal path first takes it away from that core. Measured on
+    /// the 235,146 parameters of a 784-256-128-10 network at batch 128 with 2 threads: the
+    /// update inside a step took 0.110 ms with normal stores and 0.060 ms streaming, for 0.01 ms
+    /// more in the next step's GEMMs (which read the parameters from memory, not cache). Small
+    /// tensors stay in cache for this core's next use.
+    static func streamsParameters(count: Int) -> Bool {
+        count * MemoryLayout<Element>.stride >= 256 * 1024 && BLAS.threadCount >= 2
+    }
+
     /// Elements per chunk: a multiple of 64 (whole cache lines and vector registers), about
     /// 1/16 of the tensor, so a late helper leaves little for the caller to wait on.
     static func chunkSize(count: Int) -> Int {
@@ -26,7 +37,7 @@ extension Adam {
             coefficients: AdamCoefficients(
                 w1: Double(c.w1), b2: Double(c.b2), w2: Double(c.w2), stepSize: Double(c.stepSize),
                 inverseCorrection2Root: Double(c.inverseCorrection2Root), eps: Double(c.eps), decays: c.decays,
-                shrink: Double(c.shrink), l2: Double(c.l2)))
+                shrink: Double(c.shrink), l2: Double(c.l2), streamsParameters: c.streamsParameters))
         let chunks = (count + job.chunkSize - 1) / job.chunkSize
         withUnsafeMutablePointer(to: &job) { context in
             helper.run(chunks: chunks, context: UnsafeMutableRawPointer(context)) { raw, chunk in
@@ -68,6 +79,6 @@ struct AdamChunkJob {
             AdamCoefficients(
                 w1: T(c.w1), b2: T(c.b2), w2: T(c.w2), stepSize: T(c.stepSize),
                 inverseCorrection2Root: T(c.inverseCorrection2Root), eps: T(c.eps), decays: c.decays,
-                shrink: T(c.shrink), l2: T(c.l2)))
+                shrink: T(c.shrink), l2: T(c.l2), streamsParameters: c.streamsParameters))
     }
 }

@@ -73,7 +73,8 @@ public struct Adam<Element: Scalar>: Optimizer {
         let decays = !(shrink == 1 && l2 == 0)
         let coefficients = AdamCoefficients(
             w1: w1, b2: b2, w2: w2, stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, eps: eps,
-            decays: decays, shrink: shrink, l2: l2)
+            decays: decays, shrink: shrink, l2: l2,
+            streamsParameters: Self.streamsParameters(count: n))
         firstMoment.withUnsafeMutableBufferPointer { mBuffer in
             secondMoment.withUnsafeMutableBufferPointer { vBuffer in
                 Self.apply(p, g, mBuffer.baseAddress!, vBuffer.baseAddress!, count: n, coefficients)
@@ -104,7 +105,7 @@ public struct Adam<Element: Scalar>: Optimizer {
     ) {
         if VectorKernels.adam(
             p, g, m, v, n, c.w1, c.b2, c.w2, c.stepSize, c.inverseCorrection2Root, c.eps, decays: c.decays, c.shrink,
-            c.l2)
+            c.l2, streaming: c.streamsParameters)
         {
             return
         }

@@ -1,6 +1,7 @@
 /// The per-step scalars of the Adam update (see ``Adam``): `w1 = 1 − β₁`, `b2 = β₂`,
 /// `w2 = 1 − β₂`, `stepSize = lr / (1 − β₁ᵗ)`, `inverseCorrection2Root = 1 / √(1 − β₂ᵗ)`, `eps`,
-/// and the decays: with `decays`, `p ← p·shrink` and `d = g + l2·p`.
+/// and the decays: with `decays`, `p ← p·shrink` and `d = g + l2·p`. `streamsParameters` asks the
+/// vector kernel to write `p` with non-temporal stores (no effect on the values).
 struct AdamCoefficients<Element: Scalar> {
     var w1: Element
     var b2: Element
@@ -11,4 +12,5 @@ struct AdamCoefficients<Element: Scalar> {
     var decays: Bool
     var shrink: Element
     var l2: Element
+    var streamsParameters = false
 }

@@ -30,10 +30,13 @@ private func identical<T: Scalar>(_ a: [T], _ b: [T]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { x, y in (x.isNaN && y.isNaN) || (x == y && x.sign == y.sign) }
 }
 
-private func checkAdamKernel<T: Scalar>(_: T.Type, decays: Bool) {
-    // Lengths around every vector width (4, 8, 16 lanes) and the loops' tails.
-    for count in [0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027] {
-        let start = adamState(T.self, count: count, seed: UInt64(count) + (decays ? 100 : 0))
+private func checkAdamKernel<T: Scalar>(_: T.Type, decays: Bool, streaming: Bool) {
+    // Lengths around every vector width (4, 8, 16 lanes), the loops' tails and, for the
+    // streaming kernel, the scalar head up to p's first 64-byte boundary: the tensors start
+    // `offset` (0 to 15) elements into their arrays, whose elements before it stay untouched.
+    for (index, count) in [0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027].enumerated() {
+        let offset = index % 16
+        let start = adamState(T.self, count: offset + count, seed: UInt64(count) + (decays ? 100 : 0))
         let (w1, b2, w2): (T, T, T) = (0.1, 0.999, T(1) - T(0.999))
         let (stepSize, root, eps): (T, T, T) = (T(0.001) / 0.19, T(1 / (0.002997).squareRoot()), 1e-8)
         let (shrink, l2): (T, T) = decays ? (0.9999, 0.01) : (1, 0)
@@ -45,9 +48,9 @@ private func checkAdamKernel<T: Scalar>(_: T.Type, decays: Bool) {
                 m1.withUnsafeMutableBufferPointer { m in
                     v1.withUnsafeMutableBufferPointer { v in
                         VectorKernels.adam(
-                            p.baseAddress ?? .init(bitPattern: 8)!, g.baseAddress ?? .init(bitPattern: 8)!,
-                            m.baseAddress ?? .init(bitPattern: 8)!, v.baseAddress ?? .init(bitPattern: 8)!, count,
-                            w1, b2, w2, stepSize, root, eps, decays: decays, shrink, l2)
+                            p.baseAddress! + offset, g.baseAddress! + offset, m.baseAddress! + offset,
+                            v.baseAddress! + offset, count, w1, b2, w2, stepSize, root, eps, decays: decays, shrink, l2,
+                            streaming: streaming)
                     }
                 }
             }
@@ -62,28 +65,27 @@ private func checkAdamKernel<T: Scalar>(_: T.Type, decays: Bool) {
             p2.withUnsafeMutableBufferPointer { p in
                 m2.withUnsafeMutableBufferPointer { m in
                     v2.withUnsafeMutableBufferPointer { v in
-                        guard count > 0 else { return }
                         Adam<T>.loop(
-                            p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, count, w1, b2, w2,
-                            stepSize, root, eps, decays: decays, shrink, l2)
+                            p.baseAddress! + offset, g.baseAddress! + offset, m.baseAddress! + offset,
+                            v.baseAddress! + offset, count, w1, b2, w2, stepSize, root, eps, decays: decays, shrink, l2)
                     }
                 }
             }
         }
-        #expect(identical(p1, p2), "p differs at count \(count)")
-        #expect(identical(m1, m2), "m differs at count \(count)")
-        #expect(identical(v1, v2), "v differs at count \(count)")
+        #expect(identical(p1, p2), "p differs at count \(count), offset \(offset)")
+        #expect(identical(m1, m2), "m differs at count \(count), offset \(offset)")
+        #expect(identical(v1, v2), "v differs at count \(count), offset \(offset)")
     }
 }
 
-@Test(arguments: [false, true])
-func adamVectorKernelIsBitIdenticalToThePortableLoopInFloat(decays: Bool) {
-    checkAdamKernel(Float.self, decays: decays)
+@Test(arguments: [false, true], [false, true])
+func adamVectorKernelIsBitIdenticalToThePortableLoopInFloat(decays: Bool, streaming: Bool) {
+    checkAdamKernel(Float.self, decays: decays, streaming: streaming)
 }
 
-@Test(arguments: [false, true])
-func adamVectorKernelIsBitIdenticalToThePortableLoopInDouble(decays: Bool) {
-    checkAdamKernel(Double.self, decays: decays)
+@Test(arguments: [false, true], [false, true])
+func adamVectorKernelIsBitIdenticalToThePortableLoopInDouble(decays: Bool, streaming: Bool) {
+    checkAdamKernel(Double.self, decays: decays, streaming: streaming)
 }
 
 #if arch(x86_64)

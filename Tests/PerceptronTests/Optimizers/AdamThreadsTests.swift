@@ -4,7 +4,7 @@ import Testing
 
 /// The split update must equal the single-thread update bit for bit: it is elementwise, and
 /// each element sees the same operations whichever thread runs its chunk.
-private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool) throws {
+private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool, streaming: Bool = false) throws {
     let helper = try #require(HelperThread.shared)
     // Sizes around the chunking: one short last chunk, exact multiples, a prime.
     for count in [64, 1_000, 40_000, 65_536, 100_003] {
@@ -15,7 +15,7 @@ private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool) throws {
         let v0 = (0..<count).map { _ in rng.uniform(T(0), T(0.01)) }
         let c = AdamCoefficients<T>(
             w1: 0.1, b2: 0.999, w2: T(1) - T(0.999), stepSize: T(0.001) / T(0.271), inverseCorrection2Root: 23,
-            eps: 1e-8, decays: decays, shrink: decays ? 0.99 : 1, l2: decays ? 0.01 : 0)
+            eps: 1e-8, decays: decays, shrink: decays ? 0.99 : 1, l2: decays ? 0.01 : 0, streamsParameters: streaming)
         var (p1, m1, v1) = (start, m0, v0)
         var (p2, m2, v2) = (start, m0, v0)
         for _ in 0..<3 {
@@ -44,9 +44,9 @@ private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool) throws {
     }
 }
 
-@Test(arguments: [false, true])
-func adamSplitAcrossTwoThreadsEqualsTheSingleThreadLoopInFloat(decays: Bool) throws {
-    try checkSplitUpdate(Float.self, decays: decays)
+@Test(arguments: [false, true], [false, true])
+func adamSplitAcrossTwoThreadsEqualsTheSingleThreadLoopInFloat(decays: Bool, streaming: Bool) throws {
+    try checkSplitUpdate(Float.self, decays: decays, streaming: streaming)
 }
 
 @Test(arguments: [false, true])
