@@ -1,7 +1,7 @@
 /// A nonlinearity applied after a dense layer, element by element (or row by row for softmax).
 ///
 /// The raw values are the layer kinds of the model file (`perceptron.layers`). Forward and
-/// backward passes are in `Activation+Kernels.swift`; the `Matrix` entry points are below.
+/// backward passes are in `ActivationKernels.swift`; the `Matrix` entry points are below.
 public enum Activation: String, CaseIterable, Sendable {
     /// `f(z) = max(z, 0)`; `f'(z) = 1` for `z > 0`, else `0` (PyTorch's choice at `z = 0`).
     /// The backward pass selects rather than multiplies: `dL/dz = f(z) ≤ 0 ? 0 : dL/dy`, so a
