@@ -90,21 +90,29 @@ func measure(_ plan: MeasurementPlan, _ body: () -> Void) -> [Double] {
 /// Paired measurement of two bodies: samples alternate `a`, `b`, `a`, `b`, … so that a burst of
 /// machine noise hits both alike. Returns seconds per call of each, sample by sample.
 func measurePaired(_ plan: MeasurementPlan, _ a: () -> Void, _ b: () -> Void) -> (a: [Double], b: [Double]) {
-    let ia = calibrate(plan, a)
-    let ib = calibrate(plan, b)
+    withoutActuallyEscaping(a) { a in
+        withoutActuallyEscaping(b) { b in
+            let times = measureInterleaved(plan, [a, b])
+            return (times[0], times[1])
+        }
+    }
+}
+
+/// ``measurePaired(_:_:_:)`` for any number of bodies: sample `s` of each is taken in turn,
+/// so that `times[i][s]` and `times[j][s]` saw the same machine state.
+func measureInterleaved(_ plan: MeasurementPlan, _ bodies: [() -> Void]) -> [[Double]] {
+    let iterations = bodies.map { calibrate(plan, $0) }
     let start = now()
-    var ra: [Double] = []
-    var rb: [Double] = []
+    var times = [[Double]](repeating: [], count: bodies.count)
     for s in 0..<plan.samples {
-        var t0 = now()
-        for _ in 0..<ia { a() }
-        ra.append((now() - t0) / Double(ia))
-        t0 = now()
-        for _ in 0..<ib { b() }
-        rb.append((now() - t0) / Double(ib))
+        for (i, body) in bodies.enumerated() {
+            let t0 = now()
+            for _ in 0..<iterations[i] { body() }
+            times[i].append((now() - t0) / Double(iterations[i]))
+        }
         if s >= 2 && now() - start > 2 * plan.budgetSeconds { break }
     }
-    return (ra, rb)
+    return times
 }
 
 /// Runs the warm-up calls and returns how many calls fill one sample.

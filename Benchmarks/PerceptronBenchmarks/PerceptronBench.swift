@@ -218,14 +218,17 @@ struct PerceptronBench: ParsableCommand {
     private func stepTable(_ rows: [TrainingStepRow]) -> Table {
         var table = Table(
             title: "Training step (Float, 784-256-128-10, ReLU, softmax cross-entropy, Adam): ms per step; "
-                + "ratio = median of step/floor over paired samples; min ratio = fastest step / fastest floor",
+                + "ratio = median of step/floor over paired samples; min ratio = fastest step / fastest floor; "
+                + "floor = the step's GEMMs, one OpenBLAS call each; split floor = the same GEMMs as the step makes them",
             headers: ["implementation", "backend", "threads", "batch", "ms/step", "samples/s", "GEMM floor ms",
-                      "ratio", "min ratio", "allocs/step", "bytes/step", "floor allocs", "gemms", "fwd+bwd / optimizer ms"])
+                      "ratio", "min ratio", "split floor ms", "ratio", "allocs/step", "bytes/step", "floor allocs", "gemms", "fwd+bwd / optimizer ms"])
         for r in rows {
             table.add([
                 r.implementation, r.backend, "\(r.threads)", "\(r.batch)", medianRange(r.medianMs, r.minMs, r.maxMs),
                 fixed(r.samplesPerSecond, 0), medianRange(r.gemmFloorMs, r.gemmFloorMinMs, r.gemmFloorMaxMs),
-                fixed(r.ratioToGemmFloor, 2), fixed(r.ratioOfMinimums, 2), significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
+                fixed(r.ratioToGemmFloor, 2), fixed(r.ratioOfMinimums, 2),
+                r.splitGemmFloorMs.map { significant($0) } ?? "–", r.ratioToSplitGemmFloor.map { fixed($0, 2) } ?? "–",
+                significant(r.allocationsPerStep), significant(r.allocatedBytesPerStep),
                 significant(r.gemmFloorAllocationsPerStep),
                 r.gemmCallsPerStep.map { "\($0)" + (r.gemmCallsMatchFloor == true ? " =floor" : " ≠floor") } ?? "–",
                 r.partsMs.map { "\(significant($0["forward+backward"] ?? .nan)) / \(significant($0["optimizer"] ?? .nan))" } ?? "–",

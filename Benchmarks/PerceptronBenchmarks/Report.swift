@@ -97,7 +97,8 @@ struct TrainingStepRow: Codable, Sendable {
     var minMs: Double
     var maxMs: Double
     var samplesPerSecond: Double
-    /// The same GEMMs as the step, back to back through `BLASBackend` on preallocated buffers.
+    /// The same GEMMs as the step, back to back on preallocated buffers, each one OpenBLAS call
+    /// with OpenBLAS's own threads (`BLASBackend(splitsAcrossThreads: false)`).
     var gemmFloorMs: Double
     var gemmFloorMinMs: Double
     var gemmFloorMaxMs: Double
@@ -119,6 +120,13 @@ struct TrainingStepRow: Codable, Sendable {
     var gemmFloorAllocationsPerStep: Double
     /// Median ms of the step's parts measured alone (network rows): `"forward+backward"`, `"optimizer"`.
     var partsMs: [String: Double]?
+    /// The floor's GEMMs made as the step makes them, through the default `BLASBackend` (at 2
+    /// threads split across Perceptron's two threads; at 1 thread the same calls as the floor).
+    /// BLAS rows only.
+    var splitGemmFloorMs: Double?
+    /// The median over samples of (step time / split floor time): what everything other than
+    /// the GEMMs adds to the step.
+    var ratioToSplitGemmFloor: Double?
 }
 
 /// One inference configuration.

@@ -85,15 +85,25 @@ struct TrainingStepBenchmark {
         let floorShapes = trainingStepGEMMs(widths: widths, batch: batch)
         let floor = GEMMOperands<Float>(floorShapes, seed: 11)
         let recorded = try implementation.recordGEMMs?(batch)
+        // The floor as the issue defines it: each GEMM one OpenBLAS call, with OpenBLAS's own
+        // threads. With BLAS, also the same GEMMs as the step makes them (at 2 threads, split
+        // across Perceptron's two threads): what the step's GEMMs alone cost.
         let runFloor: () -> Void
+        var runSplitFloor: (() -> Void)?
         switch backend {
-        case .blas(let b): runFloor = { floor.runAll(on: b) }
+        case .blas(let b):
+            var unsplit = b
+            unsplit.splitsAcrossThreads = false
+            runFloor = { floor.runAll(on: unsplit) }
+            runSplitFloor = { floor.runAll(on: b) }
         case .naive(let n): runFloor = { floor.runAll(on: n) }
         }
         for _ in 0..<2 { step() }
         let alloc = allocations(count: backend.name == "naive" ? 2 : 20, step)
         let floorAlloc = allocations(count: backend.name == "naive" ? 2 : 20, runFloor)
-        let (stepTimes, floorTimes) = measurePaired(plan, step, runFloor)
+        let times = measureInterleaved(plan, [step, runFloor] + (runSplitFloor.map { [$0] } ?? []))
+        let (stepTimes, floorTimes) = (times[0], times[1])
+        let splitFloorTimes = times.count > 2 ? times[2] : nil
         var partMs: [String: Double] = [:]
         if backend.name == "blas", let parts = try implementation.parts?(backend, batch) {
             for part in parts { partMs[part.name] = Summary(measure(plan, part.run)).median * 1e3 }
@@ -109,7 +119,9 @@ struct TrainingStepBenchmark {
             allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: recorded?.count,
             gemmCallsMatchFloor: recorded.map { sameGEMMs($0, floorShapes) },
             implementation: implementation.name, gemmFloorBackend: backend.name,
-            gemmFloorAllocationsPerStep: floorAlloc.mallocs, partsMs: partMs.isEmpty ? nil : partMs)
+            gemmFloorAllocationsPerStep: floorAlloc.mallocs, partsMs: partMs.isEmpty ? nil : partMs,
+            splitGemmFloorMs: splitFloorTimes.map { Summary($0).median * 1e3 },
+            ratioToSplitGemmFloor: splitFloorTimes.map { Summary(zip(stepTimes, $0).map { $0 / $1 }).median })
     }
 }
 

@@ -27,6 +27,16 @@ int ckernels_adam_f64(double *p, const double *g, double *m, double *v, long n, 
                       double b2, double w2, double step, double c, double eps, int decays,
                       double shrink, double l2, int stream);
 
+/// The CPU's hint for a spin-wait loop (x86 `pause`, ARM `yield`): it saves power and leaves
+/// a sibling hardware thread the core's resources while this one polls.
+static inline void ckernels_spin_wait_hint(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// The widest vector extension the kernels use on this CPU: 512, 256, or 0 (none: the callers'
 /// portable loops run).
 int ckernels_vector_bits(void);

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if OpenBLAS
 import CBLAS
 #endif
@@ -103,20 +105,67 @@ enum BLAS {
         #endif
     }
 
-    /// The number of threads OpenBLAS uses; calls `openblas_get_num_threads`
-    /// (1 without the trait).
+    /// The thread count asked for (OpenBLAS's own at first use, then ``setThreadCount(_:)``'s),
+    /// and how many stretches of work currently need OpenBLAS single-threaded (see
+    /// ``withOpenBLASSingleThreaded(_:)``). While any does, OpenBLAS runs 1 thread; when the
+    /// last ends it runs the requested count again.
+    private struct Threading {
+        var requested: Int
+        var singleThreadedStretches = 0
+    }
+
+    #if OpenBLAS
+    private static let threading = Mutex(Threading(requested: Int(openblas_get_num_threads())))
+    #endif
+
+    /// The requested thread count (1 without the trait). Within a stretch of
+    /// ``withOpenBLASSingleThreaded(_:)``, OpenBLAS itself runs 1 thread while this stays.
     static var threadCount: Int {
         #if OpenBLAS
-        Int(openblas_get_num_threads())
+        threading.withLock { $0.requested }
         #else
         1
         #endif
     }
 
-    /// Sets the process-wide OpenBLAS thread count; calls `openblas_set_num_threads`.
+    /// Sets the process-wide thread count; calls `openblas_set_num_threads` now, or, while a
+    /// single-threaded stretch runs, when the last one ends.
     static func setThreadCount(_ count: Int) {
         #if OpenBLAS
-        openblas_set_num_threads(Int32(count))
+        threading.withLock { state in
+            state.requested = count
+            if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(count)) }
+        }
+        #endif
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded (`openblas_set_num_threads(1)`), for work that
+    /// runs its own threads, each making OpenBLAS calls. Process-wide: a call that another
+    /// thread makes meanwhile also runs single-threaded: correct,
+    /// only slower.
+    static func withOpenBLASSingleThreaded<R>(_ body: () -> R) -> R {
+        #if OpenBLAS
+        threading.withLock { state in
+            if state.singleThreadedStretches == 0 { openblas_set_num_threads(1) }
+            state.singleThreadedStretches += 1
+        }
+        defer {
+            threading.withLock { state in
+                state.singleThreadedStretches -= 1
+                if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(state.requested)) }
+            }
+        }
+        #endif
+        return body()
+    }
+
+    /// The thread count OpenBLAS itself runs now; calls `openblas_get_num_threads`
+    /// (1 without the trait).
+    static var openBLASThreadCount: Int {
+        #if OpenBLAS
+        Int(openblas_get_num_threads())
+        #else
+        1
         #endif
     }
 

@@ -20,6 +20,12 @@ enum VectorKernels {
         return Int(ckernels_vector_bits())
     }()
 
+    /// The CPU's spin-wait hint (`pause`), for polling loops; calls `ckernels_spin_wait_hint`.
+    @inline(__always)
+    static func spinWaitHint() {
+        ckernels_spin_wait_hint()
+    }
+
     /// The Adam update of `Adam.loop` over `n` elements. Calls `ckernels_adam_f32` or
     /// `ckernels_adam_f64`; returns false (and does nothing) when there is no accelerated
     /// variant, and the caller runs its portable loop. With `streaming`, `p` is written with

@@ -2,6 +2,10 @@ import Testing
 
 @testable import Perceptron
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Each chunk increments its own counter: a chunk run twice or never shows as a count ≠ 1.
 private func countChunks(_ helper: HelperThread, chunks: Int) -> [Int] {
     var counts = [Int](repeating: 0, count: chunks)
@@ -44,4 +48,19 @@ private func countChunks(_ helper: HelperThread, chunks: Int) -> [Int] {
         return await group.reduce(true) { $0 && $1 }
     }
     #expect(allCorrect)
+}
+
+@Test func helperThreadWakesFromSleepForWorkPostedAfterAPause() throws {
+    let helper = try #require(HelperThread.shared)
+    let pause = timespec(tv_sec: 0, tv_nsec: 4 * HelperThread.spinNanoseconds)
+    let before = helper.chunksRunByHelper.load(ordering: .relaxed)
+    let sleepsBefore = helper.sleeps.load(ordering: .relaxed)
+    for run in 0..<20 {
+        // Longer than the helper spins, so each run finds it asleep and must wake it.
+        var rest = pause
+        nanosleep(&rest, nil)
+        #expect(countChunks(helper, chunks: 64) == [Int](repeating: 1, count: 64), "run \(run)")
+    }
+    #expect(helper.chunksRunByHelper.load(ordering: .relaxed) > before)
+    #expect(helper.sleeps.load(ordering: .relaxed) > sleepsBefore)
 }
