@@ -79,6 +79,34 @@ public struct BLASBackend: Backend {
         }
     }
 
+    /// The product as ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
+    /// makes it, then the epilogue; a split product applies it to each block of rows on the
+    /// thread that computed the block, right after it.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func gemm<T: Scalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        b: UnsafeBufferPointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutableBufferPointer<T>, epilogue: GEMMEpilogue<T>
+    ) {
+        guard let helper = splitHelper, RowSplitGEMM.isWorthSplitting(m: m, n: n, k: k) else {
+            gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: n)
+            epilogue.apply(to: c, first: 0, count: m, columns: n)
+            return
+        }
+        withUnsafePointer(to: epilogue) { epilogue in
+            BLAS.withOpenBLASSingleThreaded {
+                RowSplitGEMM.run(
+                    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                    alpha: alpha, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
+                    beta: beta, c: c, ldc: max(1, n), helper: helper, epilogue: epilogue)
+            }
+        }
+    }
+
     /// Calls `cblas_?gemv`, or twice on two threads for a large product at 2 threads (see
     /// ``splitsAcrossThreads``).
     @_specialize(where T == Float)

@@ -20,6 +20,15 @@ public protocol Backend: Sendable {
         b: UnsafeBufferPointer<T>, ldb: Int,
         beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int)
 
+    /// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` (with `ldc = n`),
+    /// then `epilogue` on every row of `C`; a backend may apply it block by block as the
+    /// product finishes rows. By default, on all rows after the product.
+    func gemm<T: Scalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        b: UnsafeBufferPointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutableBufferPointer<T>, epilogue: GEMMEpilogue<T>)
+
     /// `y ← α·op(A)·x + β·y`, where `A` is stored `m × n` and `op(A)` is `Aᵀ` when `transposeA`.
     /// When `β = 0`, `y` is not read.
     func gemv<T: Scalar>(
@@ -35,4 +44,19 @@ public protocol Backend: Sendable {
 
     /// `Σ_i x_i·y_i` over `x.count` elements.
     func dot<T: Scalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>) -> T
+}
+
+extension Backend {
+    /// The product, then the epilogue on all rows, on this thread.
+    public func gemm<T: Scalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        b: UnsafeBufferPointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutableBufferPointer<T>, epilogue: GEMMEpilogue<T>
+    ) {
+        gemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+            b: b, ldb: ldb, beta: beta, c: c, ldc: n)
+        epilogue.apply(to: c, first: 0, count: m, columns: n)
+    }
 }

@@ -32,6 +32,9 @@ struct RowSplitGEMM {
     var precision: Precision
     /// The first row of the second block.
     var splitRow: Int
+    /// The ``GEMMEpilogue`` (of this precision) to apply to each block's rows right after it,
+    /// on the same thread, or nil.
+    var epilogue: UnsafeRawPointer?
 
     /// Products this size or larger, with at least ``minimumRows`` rows, are split: OpenBLAS's
     /// own threshold for using more than one thread (`m·n·k` of 65,536 × 4).
@@ -52,12 +55,15 @@ struct RowSplitGEMM {
     }
 
     /// Computes `C` in two blocks on this thread and `helper` (OpenBLAS single-threaded: see
-    /// ``BLAS/withOpenBLASSingleThreaded(_:)``).
+    /// ``BLAS/withOpenBLASSingleThreaded(_:)``), each followed by `epilogue` on its rows.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func run<T: Scalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
         b: UnsafeBufferPointer<T>, ldb: Int,
-        beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int, helper: HelperThread
+        beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int, helper: HelperThread,
+        epilogue: UnsafePointer<GEMMEpilogue<T>>? = nil
     ) {
         guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
         var job = RowSplitGEMM(
@@ -66,7 +72,7 @@ struct RowSplitGEMM {
             a: UnsafeRawPointer(aBase), aCount: a.count, lda: lda,
             b: UnsafeRawPointer(bBase), bCount: b.count, ldb: ldb,
             c: UnsafeMutableRawPointer(cBase), cCount: c.count, ldc: ldc,
-            precision: T.precision, splitRow: splitRow(m: m))
+            precision: T.precision, splitRow: splitRow(m: m), epilogue: epilogue.map { UnsafeRawPointer($0) })
         withUnsafeMutablePointer(to: &job) { context in
             helper.run(chunks: 2, context: UnsafeMutableRawPointer(context)) { raw, block in
                 raw.assumingMemoryBound(to: RowSplitGEMM.self).pointee.run(block: block)
@@ -97,5 +103,10 @@ struct RowSplitGEMM {
             beta: T(beta),
             c: UnsafeMutableBufferPointer(start: c.assumingMemoryBound(to: T.self) + cOffset, count: cCount - cOffset),
             ldc: ldc)
+        if let epilogue {
+            epilogue.assumingMemoryBound(to: GEMMEpilogue<T>.self).pointee.apply(
+                to: UnsafeMutableBufferPointer(start: c.assumingMemoryBound(to: T.self), count: cCount), first: first,
+                count: rows, columns: n)
+        }
     }
 }

@@ -31,6 +31,8 @@ struct SplitGEMV {
     }
 
     /// Computes `y` in two blocks on this thread and `helper`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func run<T: Scalar>(
         transposeA: Bool, m: Int, n: Int, alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
         x: UnsafeBufferPointer<T>, beta: T, y: UnsafeMutableBufferPointer<T>, helper: HelperThread

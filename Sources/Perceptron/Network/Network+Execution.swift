@@ -17,9 +17,11 @@ extension Network {
     /// `inputGradient`, dL/dX.
     ///
     /// Per step, forward: `Y = X·Wᵀ` (one ?gemm, B transposed; one ?gemv `y = W·x` for a single
-    /// sample), then `Y ← f(Y + b)` in one pass.
+    /// sample), then `Y ← f(Y + b)` in one pass (the ?gemm's ``GEMMEpilogue``, on each block of
+    /// rows as the product finishes it).
     /// Backward from `G = dL/dY`: `G ← G ⊙ f'` in place (from saved outputs; GELU from the saved
-    /// `Z`; softmax by its Jacobian-vector product), `dW = Gᵀ·X` (?gemm, A transposed),
+    /// `Z`; softmax by its Jacobian-vector product; for a dense step below another dense step,
+    /// as the epilogue of that step's `dX` product), `dW = Gᵀ·X` (?gemm, A transposed),
     /// `db = Gᵀ·1` (?gemv), `dX = G·W` (?gemm; skipped for the first layer unless asked).
     /// - Precondition: `input` holds `batch × inputSize` elements, `targets` match (checked by callers).
     @_specialize(where T == Float)
@@ -52,22 +54,24 @@ extension Network {
                             let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
                             let bias = UnsafeBufferPointer(
                                 rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
+                            let preactivation = step.preactivationUnit.map { buffer($0, step.width) }
+                            let width = slot.outputSize
                             if batch == 1 {
                                 // One sample: y = W·x, one ?gemv (BLAS's GEMM is slow for m = 1).
                                 backend.gemv(
-                                    transposeA: false, m: slot.outputSize, n: slot.inputSize, alpha: 1, a: weight,
+                                    transposeA: false, m: width, n: slot.inputSize, alpha: 1, a: weight,
                                     lda: slot.inputSize, x: x, beta: 0, y: y)
+                                ActivationKernels.biasActivation(
+                                    step.activation, values: y, bias: bias, preactivation: preactivation, rows: 1,
+                                    columns: width)
                             } else {
+                                // Y ← f(Y + b) on each block of rows as the product finishes it.
                                 backend.gemm(
-                                    transposeA: false, transposeB: true, m: batch, n: slot.outputSize,
-                                    k: slot.inputSize,
+                                    transposeA: false, transposeB: true, m: batch, n: width, k: slot.inputSize,
                                     alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
-                                    beta: 0, c: y, ldc: slot.outputSize)
+                                    beta: 0, c: y,
+                                    epilogue: .biasActivation(step.activation, bias: bias, preactivation: preactivation))
                             }
-                            ActivationKernels.biasActivation(
-                                step.activation, values: y, bias: bias,
-                                preactivation: step.preactivationUnit.map { buffer($0, step.width) },
-                                rows: batch, columns: slot.outputSize)
                         } else if let activation = step.activation {
                             ActivationKernels.forward(
                                 activation, input: x, output: y, rows: batch, columns: step.width)
@@ -81,13 +85,15 @@ extension Network {
                         gradient: backward ? buffer(last.gradientUnit, last.width) : nil,
                         rows: batch, columns: plan.outputSize)
                     guard backward else { return }
-                    // Backward.
+                    // Backward. A dense step's activation backward runs inside the next step's
+                    // dX product, on each block of rows as it is finished (`fusedStep`).
+                    var fusedStep = -1
                     for s in plan.steps.indices.reversed() {
                         let step = plan.steps[s]
                         let gradient = buffer(step.gradientUnit, step.width)
                         let input: UnsafeBufferPointer<T> =
                             s == 0 ? input : UnsafeBufferPointer(buffer(plan.steps[s - 1].valueUnit, step.inputWidth))
-                        if let activation = step.activation {
+                        if let activation = step.activation, fusedStep != s {
                             // G ← dL/dZ. A standalone activation's G is also the previous step's G.
                             let z: UnsafeBufferPointer<T> =
                                 if let unit = step.preactivationUnit {
@@ -115,11 +121,24 @@ extension Network {
                         guard s > 0 || wantsInputGradient else { continue }
                         let dX =
                             s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
+                        let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
+                        guard s > 0, plan.steps[s - 1].dense != nil, let activation = plan.steps[s - 1].activation else {
+                            backend.gemm(
+                                transposeA: false, transposeB: false, m: batch, n: inn, k: out,
+                                alpha: 1, a: dZ, lda: out, b: weight, ldb: inn, beta: 0, c: dX, ldc: inn)
+                            continue
+                        }
+                        // G₋₁ ← dX ⊙ f′ (the previous dense step's activation backward), by blocks of rows.
+                        let previous = plan.steps[s - 1]
                         backend.gemm(
                             transposeA: false, transposeB: false, m: batch, n: inn, k: out,
-                            alpha: 1, a: dZ, lda: out,
-                            b: UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset]), ldb: inn,
-                            beta: 0, c: dX, ldc: inn)
+                            alpha: 1, a: dZ, lda: out, b: weight, ldb: inn, beta: 0, c: dX,
+                            epilogue: .activationBackward(
+                                activation,
+                                input: previous.preactivationUnit.map { UnsafeBufferPointer(buffer($0, inn)) }
+                                    ?? UnsafeBufferPointer(start: nil, count: 0),
+                                output: UnsafeBufferPointer(buffer(previous.valueUnit, inn))))
+                        fusedStep = s - 1
                     }
                 }
                 if backward {

@@ -205,3 +205,64 @@ func concurrentSplitProductsAreEachCorrectAndLeaveOpenBLASAtTheRequestedCount() 
     #expect(allCorrect)
     #expect(BLAS.openBLASThreadCount == BLAS.threadCount)
 }
+
+@Test(.enabled(if: BLASBackend.isAvailable))
+func epilogueAppliedToSplitBlocksEqualsTheEpilogueAppliedAfterTheWholeProductBitForBit() throws {
+    let helper = try #require(HelperThread.shared)
+    var generator = SeededGenerator(seed: 59)
+    let (m, n, k) = (100, 48, 70)
+    let a: [Float] = randomArray(m * k, &generator)
+    let b: [Float] = randomArray(n * k, &generator)
+    let bias: [Float] = randomArray(n, &generator)
+    let saved: [Float] = randomArray(m * n, &generator)  // a saved output Y for the backward epilogue
+    for activation in Activation.allCases {
+        for backward in [false, true] {
+            // The product alone (split), then the epilogue over all rows at once.
+            var product = [Float](repeating: .nan, count: m * n)
+            splitGEMM(
+                helper, transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+                beta: 0, c: &product, ldc: n)
+            var expected = product
+            var expectedZ = [Float](repeating: 0, count: m * n)
+            var fusedZ = [Float](repeating: 0, count: m * n)
+            var fused = [Float](repeating: .nan, count: m * n)
+            bias.withUnsafeBufferPointer { pb in
+                saved.withUnsafeBufferPointer { py in
+                    expectedZ.withUnsafeMutableBufferPointer { pz in
+                        let epilogue: GEMMEpilogue<Float> =
+                            backward
+                            ? .activationBackward(activation, input: py, output: py)
+                            : .biasActivation(activation, bias: pb, preactivation: pz)
+                        expected.withUnsafeMutableBufferPointer { epilogue.apply(to: $0, first: 0, count: m, columns: n) }
+                    }
+                    fusedZ.withUnsafeMutableBufferPointer { pz in
+                        let epilogue: GEMMEpilogue<Float> =
+                            backward
+                            ? .activationBackward(activation, input: py, output: py)
+                            : .biasActivation(activation, bias: pb, preactivation: pz)
+                        // Fused: each block's epilogue right after the block, on its thread.
+                        withUnsafePointer(to: epilogue) { pe in
+                            a.withUnsafeBufferPointer { pa in
+                                b.withUnsafeBufferPointer { pbm in
+                                    fused.withUnsafeMutableBufferPointer { pc in
+                                        BLAS.withOpenBLASSingleThreaded {
+                                            RowSplitGEMM.run(
+                                                transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1,
+                                                a: pa, lda: k, b: pbm, ldb: k, beta: 0, c: pc, ldc: n, helper: helper,
+                                                epilogue: pe)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let same = zip(fused, expected).allSatisfy { $0.bitPattern == $1.bitPattern }
+            #expect(same, "\(activation) backward \(backward)")
+            #expect(fusedZ == expectedZ, "\(activation) preactivation")
+            // The epilogue did something: it changed the product.
+            #expect(fused != product, "\(activation) backward \(backward)")
+        }
+    }
+}

@@ -4,14 +4,34 @@ import Testing
 
 /// Loss, output and every gradient of one network on BLAS and on the naive backend.
 private func passes<T: Scalar>(
-    _: T.Type, backend: any Backend
+    _: T.Type, backend: any Backend, sizes: [Int] = [20, 17, 9, 5], batch: Int = 7, activation: Activation = .gelu
 ) throws -> (loss: T, output: [T], gradients: [T], input: [T]) {
     var g = SeededGenerator(seed: 42)
     var network = try Network<T>(
-        sizes: [20, 17, 9, 5], activation: .gelu, initializer: .pytorch, using: &g, backend: backend)
-    let x: Matrix<T> = randomMatrix(7, 20, seed: 43)
-    let loss = try network.lossAndGradients(for: x, targets: .classes([0, 1, 2, 3, 4, 0, 1]), loss: .crossEntropy)
+        sizes: sizes, activation: activation, initializer: .pytorch, using: &g, backend: backend)
+    let x: Matrix<T> = randomMatrix(batch, sizes[0], seed: 43)
+    let classes = sizes[sizes.count - 1]
+    let loss = try network.lossAndGradients(
+        for: x, targets: .classes((0..<batch).map { $0 % classes }), loss: .crossEntropy)
     return (loss, try network.predict(x).elements, network.gradients, network.inputGradient.elements)
+}
+
+// Large enough that, with 2 threads (the default on a 2-core machine), the products of the
+// first two layers and the dX product feeding the first layer's activation backward are split
+// across two threads with their epilogues fused (see RowSplitGEMM, GEMMEpilogue).
+@Test(.enabled(if: BLASBackend.isAvailable), arguments: [Activation.relu, .gelu, .sigmoid, .softmax])
+func blasAndNaiveBackendsAgreeOnANetworkLargeEnoughToSplitItsProducts(activation: Activation) throws {
+    let sizes = [200, 96, 64, 10]
+    for splits in [true, false] {
+        let f1 = try passes(
+            Float.self, backend: try BLASBackend(splitsAcrossThreads: splits), sizes: sizes, batch: 64,
+            activation: activation)
+        let f2 = try passes(Float.self, backend: NaiveBackend(), sizes: sizes, batch: 64, activation: activation)
+        #expect(maxRelativeDifference([f1.loss], [f2.loss]) <= 1e-5, "splits \(splits)")
+        #expect(maxRelativeDifference(f1.output, f2.output) <= 1e-5, "splits \(splits)")
+        #expect(maxRelativeDifference(f1.gradients, f2.gradients) <= 1e-5, "splits \(splits)")
+        #expect(maxRelativeDifference(f1.input, f2.input) <= 1e-5, "splits \(splits)")
+    }
 }
 
 @Test(.enabled(if: BLASBackend.isAvailable))

@@ -1,0 +1,37 @@
+/// Row-wise work fused into a ?gemm: applied to the rows of `C` as soon as they are final, while
+/// they are still in cache, by whichever thread computed them (the idea of cuBLASLt's
+/// epilogues). `C` is `[m, n]`, its rows contiguous (`ldc = n`); the buffers an epilogue names
+/// are `[m, n]` like `C`, or `[n]` for a bias.
+public enum GEMMEpilogue<T: Scalar> {
+    /// Nothing: a plain ?gemm.
+    case none
+    /// `Z = C + b` (`b` broadcast over rows), then `C ← f(Z)`; `Z` is also stored in
+    /// `preactivation` when given (GELU's backward needs it). Without an activation, the bias only.
+    case biasActivation(Activation?, bias: UnsafeBufferPointer<T>, preactivation: UnsafeMutableBufferPointer<T>?)
+    /// `C ← C ⊙ f′(Z)` for an elementwise activation, or `C_i ← S_i ⊙ (C_i − (C_i·S_i))` for
+    /// softmax (its Jacobian-vector product): with `C` holding dL/dY this gives dL/dZ. `output`
+    /// is the saved `Y = f(Z)`; `input` the saved `Z`, needed by GELU only (else may be empty).
+    case activationBackward(Activation, input: UnsafeBufferPointer<T>, output: UnsafeBufferPointer<T>)
+
+    /// Applies the epilogue to rows `first ..< first + count` of `c` (`columns` wide).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func apply(to c: UnsafeMutableBufferPointer<T>, first: Int, count: Int, columns: Int) {
+        guard count > 0, columns > 0 else { return }
+        let range = (first * columns)..<((first + count) * columns)
+        switch self {
+        case .none:
+            return
+        case .biasActivation(let activation, let bias, let preactivation):
+            ActivationKernels.biasActivation(
+                activation, values: UnsafeMutableBufferPointer(rebasing: c[range]), bias: bias,
+                preactivation: preactivation.map { UnsafeMutableBufferPointer(rebasing: $0[range]) }, rows: count,
+                columns: columns)
+        case .activationBackward(let activation, let input, let output):
+            ActivationKernels.backward(
+                activation, input: input.isEmpty ? input : UnsafeBufferPointer(rebasing: input[range]),
+                output: UnsafeBufferPointer(rebasing: output[range]),
+                gradient: UnsafeMutableBufferPointer(rebasing: c[range]), rows: count, columns: columns)
+        }
+    }
+}
