@@ -1,4 +1,6 @@
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 #if OpenBLAS
 import CBLAS
@@ -115,14 +117,28 @@ enum BLAS {
     }
 
     #if OpenBLAS
-    private static let threading = Mutex(Threading(requested: Int(openblas_get_num_threads())))
+    /// Guarded by `threadingLock`. (A pthread mutex rather than `Synchronization.Mutex`, whose
+    /// futex calls ThreadSanitizer cannot follow.)
+    nonisolated(unsafe) private static var threadingState = Threading(requested: Int(openblas_get_num_threads()))
+    nonisolated(unsafe) private static let threadingLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
+
+    /// Runs `body` on the threading state under its lock.
+    private static func withThreading<R>(_ body: (inout Threading) -> R) -> R {
+        pthread_mutex_lock(threadingLock)
+        defer { pthread_mutex_unlock(threadingLock) }
+        return body(&threadingState)
+    }
     #endif
 
     /// The requested thread count (1 without the trait). Within a stretch of
     /// ``withOpenBLASSingleThreaded(_:)``, OpenBLAS itself runs 1 thread while this stays.
     static var threadCount: Int {
         #if OpenBLAS
-        threading.withLock { $0.requested }
+        withThreading { $0.requested }
         #else
         1
         #endif
@@ -132,7 +148,7 @@ enum BLAS {
     /// single-threaded stretch runs, when the last one ends.
     static func setThreadCount(_ count: Int) {
         #if OpenBLAS
-        threading.withLock { state in
+        withThreading { state in
             state.requested = count
             if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(count)) }
         }
@@ -145,12 +161,12 @@ enum BLAS {
     /// only slower.
     static func withOpenBLASSingleThreaded<R>(_ body: () -> R) -> R {
         #if OpenBLAS
-        threading.withLock { state in
+        withThreading { state in
             if state.singleThreadedStretches == 0 { openblas_set_num_threads(1) }
             state.singleThreadedStretches += 1
         }
         defer {
-            threading.withLock { state in
+            withThreading { state in
                 state.singleThreadedStretches -= 1
                 if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(state.requested)) }
             }
