@@ -112,7 +112,7 @@ final class HelperThread: @unchecked Sendable {
                 sleepUntilPosted()
                 return
             }
-            VectorKernels.spinWaitHint()
+            Self.pause(polls)
         }
     }
 
@@ -128,6 +128,15 @@ final class HelperThread: @unchecked Sendable {
         }
         sleeping.store(false, ordering: .sequentiallyConsistent)
         pthread_mutex_unlock(mutex)
+    }
+
+    /// One wait in a polling loop: the CPU's spin-wait hint, and every 64th poll `sched_yield`,
+    /// so that a poller sharing a CPU with the thread it waits for (on a busy machine) lets that
+    /// thread run instead of spinning through its time slice. With the CPU otherwise idle the
+    /// yield returns at once.
+    @inline(__always)
+    private static func pause(_ polls: Int) {
+        if polls & 63 == 0 { sched_yield() } else { VectorKernels.spinWaitHint() }
     }
 
     /// Nanoseconds of `CLOCK_MONOTONIC`.
@@ -189,7 +198,11 @@ final class HelperThread: @unchecked Sendable {
         if !state.compareExchange(expected: Self.posted, desired: Self.idle, ordering: .sequentiallyConsistent)
             .exchanged
         {
-            while state.load(ordering: .acquiring) != Self.finished { VectorKernels.spinWaitHint() }
+            var polls = 0
+            while state.load(ordering: .acquiring) != Self.finished {
+                polls += 1
+                Self.pause(polls)
+            }
             state.store(Self.idle, ordering: .relaxed)
         }
         self.body = nil
