@@ -99,8 +99,9 @@ func measurePaired(_ plan: MeasurementPlan, _ a: () -> Void, _ b: () -> Void) ->
 }
 
 /// ``measurePaired(_:_:_:)`` for any number of bodies: sample `s` of each is taken in turn,
-/// so that `times[i][s]` and `times[j][s]` saw the same machine state.
-func measureInterleaved(_ plan: MeasurementPlan, _ bodies: [() -> Void]) -> [[Double]] {
+/// so that `times[i][s]` and `times[j][s]` saw the same machine state. After body `i`'s sample
+/// the thread sleeps `restAfter[i]` seconds (if given), untimed.
+func measureInterleaved(_ plan: MeasurementPlan, _ bodies: [() -> Void], restAfter: [Double] = []) -> [[Double]] {
     let iterations = bodies.map { calibrate(plan, $0) }
     let start = now()
     var times = [[Double]](repeating: [], count: bodies.count)
@@ -109,6 +110,7 @@ func measureInterleaved(_ plan: MeasurementPlan, _ bodies: [() -> Void]) -> [[Do
             let t0 = now()
             for _ in 0..<iterations[i] { body() }
             times[i].append((now() - t0) / Double(iterations[i]))
+            if i < restAfter.count, restAfter[i] > 0 { usleep(UInt32(restAfter[i] * 1e6)) }
         }
         if s >= 2 && now() - start > 2 * plan.budgetSeconds { break }
     }

@@ -101,7 +101,14 @@ struct TrainingStepBenchmark {
         for _ in 0..<2 { step() }
         let alloc = allocations(count: backend.name == "naive" ? 2 : 20, step)
         let floorAlloc = allocations(count: backend.name == "naive" ? 2 : 20, runFloor)
-        let times = measureInterleaved(plan, [step, runFloor] + (runSplitFloor.map { [$0] } ?? []))
+        // After a threaded OpenBLAS call its worker threads spin for about 0.1 s (2^28 cycles,
+        // OpenBLAS's default THREAD_TIMEOUT) before they sleep; spinning beside the next body's
+        // threads on 2 cores, they made the split floor and the step 1.5–2× slower in some runs.
+        // In a training run OpenBLAS never threads at 2 threads (Perceptron splits), so the
+        // floor's workers are left to fall asleep before the next body runs.
+        let rest = threads >= 2 && backend.name == "blas" && !scale.isReduced ? 0.15 : 0
+        let times = measureInterleaved(
+            plan, [step, runFloor] + (runSplitFloor.map { [$0] } ?? []), restAfter: [0, rest])
         let (stepTimes, floorTimes) = (times[0], times[1])
         let splitFloorTimes = times.count > 2 ? times[2] : nil
         var partMs: [String: Double] = [:]

@@ -3,10 +3,12 @@
 ///
 /// Rows `i ..< j` of `C = α·op(A)·op(B) + β·C` need rows `i ..< j` of `op(A)` (rows of `A`, or
 /// columns when transposed) and all of `op(B)`; the blocks share no output, so no reduction is
-/// needed. Measured on the GEMMs of a 784-256-128-10 training step (2 cores, OpenBLAS 0.3.21,
-/// batch 128): each took 0.66–0.78 of the time of one call with OpenBLAS's own 2 threads (e.g.
-/// `Gᵀ·X` for the first layer's `dW`, 256×784×128: 0.212 against 0.286 ms; `X·W₁ᵀ`,
-/// 128×256×784: 0.226 against 0.241–0.290 ms), and better than splitting the columns of `C`.
+/// needed. Measured on the GEMMs of a 784-256-128-10 training step at batch 128 and 256 (2 cores,
+/// OpenBLAS 0.3.21; `Benchmarks/experiments/split-shapes.c`): 0.66–0.81 of the time of one call
+/// with OpenBLAS's own 2 threads when the machine was in its slower state (e.g. `Gᵀ·X` for the
+/// first layer's `dW`, 256×784×128: 0.212 against 0.287 ms), 0.67–1.00 in its faster one.
+/// Column blocks were slower than row blocks for every shape in the slower state, and faster
+/// for one (`X·W₁ᵀ`) in the faster state.
 ///
 /// Each element of `C` is the same sum whichever thread runs its block, so the result does not
 /// depend on timing; it may differ in the last bits from OpenBLAS's own threading or from one
