@@ -47,7 +47,9 @@ struct RowSplitGEMM {
 
     /// Whether a product of this shape is worth splitting.
     static func isWorthSplitting(m: Int, n: Int, k: Int) -> Bool {
-        m >= minimumRows && m * n * k >= minimumMultiplyAdds
+        let (mn, overflowMN) = m.multipliedReportingOverflow(by: n)
+        let (mnk, overflow) = mn.multipliedReportingOverflow(by: k)
+        return m >= minimumRows && k > 0 && (overflowMN || overflow || mnk >= minimumMultiplyAdds)
     }
 
     /// The first row of the second block: the middle, rounded to a multiple of 8 (whole
@@ -67,7 +69,14 @@ struct RowSplitGEMM {
         beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int, helper: HelperThread,
         epilogue: UnsafePointer<GEMMEpilogue<T>>? = nil
     ) {
-        guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
+        guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else {
+            // An empty operand (not a size worth splitting): one call.
+            BLAS.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+                ldb: ldb, beta: beta, c: c, ldc: ldc)
+            epilogue?.pointee.apply(to: c, first: 0, count: m, columns: n)
+            return
+        }
         var job = RowSplitGEMM(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
             alpha: Double(alpha), beta: Double(beta),

@@ -27,7 +27,8 @@ struct SplitGEMV {
 
     /// Whether a product of this shape is worth splitting.
     static func isWorthSplitting(transposeA: Bool, m: Int, n: Int) -> Bool {
-        m * n >= minimumElements && (transposeA ? n : m) >= RowSplitGEMM.minimumRows
+        let (elements, overflow) = m.multipliedReportingOverflow(by: n)
+        return (overflow || elements >= minimumElements) && (transposeA ? n : m) >= RowSplitGEMM.minimumRows
     }
 
     /// Computes `y` in two blocks on this thread and `helper`.
@@ -37,7 +38,11 @@ struct SplitGEMV {
         transposeA: Bool, m: Int, n: Int, alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
         x: UnsafeBufferPointer<T>, beta: T, y: UnsafeMutableBufferPointer<T>, helper: HelperThread
     ) {
-        guard let aBase = a.baseAddress, let xBase = x.baseAddress, let yBase = y.baseAddress else { return }
+        guard let aBase = a.baseAddress, let xBase = x.baseAddress, let yBase = y.baseAddress else {
+            // An empty operand (not a size worth splitting): one call.
+            BLAS.gemv(transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, beta: beta, y: y)
+            return
+        }
         var job = SplitGEMV(
             transposeA: transposeA, m: m, n: n, alpha: Double(alpha), beta: Double(beta),
             a: UnsafeRawPointer(aBase), aCount: a.count, lda: lda,

@@ -266,3 +266,16 @@ func epilogueAppliedToSplitBlocksEqualsTheEpilogueAppliedAfterTheWholeProductBit
         }
     }
 }
+
+@Test func splitDecisionsAreSafeForEveryShape() {
+    // Below OpenBLAS's own threshold, too few rows, or an empty sum: one call.
+    #expect(!RowSplitGEMM.isWorthSplitting(m: 128, n: 10, k: 128))
+    #expect(!RowSplitGEMM.isWorthSplitting(m: 16, n: 4_096, k: 4_096))
+    #expect(!RowSplitGEMM.isWorthSplitting(m: 1 << 20, n: 1 << 20, k: 0))
+    #expect(RowSplitGEMM.isWorthSplitting(m: 128, n: 256, k: 784))
+    // Sizes whose product overflows Int are large, not a trap.
+    #expect(RowSplitGEMM.isWorthSplitting(m: Int.max / 2, n: Int.max / 2, k: 3))
+    #expect(SplitGEMV.isWorthSplitting(transposeA: false, m: Int.max / 2, n: 3))
+    #expect(!SplitGEMV.isWorthSplitting(transposeA: true, m: 100_000, n: 8))
+    #expect(SplitGEMV.isWorthSplitting(transposeA: false, m: 256, n: 784))
+}
