@@ -3,7 +3,7 @@
 /// ``splitsAcrossThreads``).
 ///
 /// Available when the package is built with the `OpenBLAS` trait (the default); otherwise
-/// ``init()`` throws ``BackendUnavailableError``.
+/// ``init(splitsAcrossThreads:)`` throws ``BackendUnavailableError``.
 public struct BLASBackend: Backend {
     /// `"blas"`.
     public var name: String { "blas" }
