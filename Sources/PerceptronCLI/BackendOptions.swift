@@ -11,7 +11,7 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Kernels: blas (OpenBLAS) or naive (plain Swift loops, the reference).")
     var backend: Kind = BLASBackend.isAvailable ? .blas : .naive
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(help: "Threads for BLAS work (default: OpenBLAS's own choice). With 2, Perceptron splits large products across two threads itself.")
     var threads: Int?
 
     func validate() throws {
