@@ -101,7 +101,9 @@ func measurePaired(_ plan: MeasurementPlan, _ a: () -> Void, _ b: () -> Void) ->
 /// ``measurePaired(_:_:_:)`` for any number of bodies: sample `s` of each is taken in turn,
 /// so that `times[i][s]` and `times[j][s]` saw the same machine state. After body `i`'s sample
 /// the thread sleeps `restAfter[i]` seconds (if given), untimed.
-func measureInterleaved(_ plan: MeasurementPlan, _ bodies: [() -> Void], restAfter: [Double] = []) -> [[Double]] {
+func measureInterleaved(
+    _ plan: MeasurementPlan, _ bodies: [() -> Void], restAfter: [Double] = []
+) -> [[Double]] {
     let iterations = bodies.map { calibrate(plan, $0) }
     let start = now()
     var times = [[Double]](repeating: [], count: bodies.count)

@@ -13,7 +13,8 @@ public struct BLASBackend: Backend {
     /// (or a ?gemv of at least 65,536 elements) is computed as two blocks of its output, one on
     /// the calling thread and one on Perceptron's helper thread. On the GEMMs of a
     /// 784-256-128-10 training step this takes 0.66–1.00 of the time of OpenBLAS's own 2-thread
-    /// calls, and allocates nothing (OpenBLAS's threaded `sgemm` mallocs a job buffer per call). False leaves threading to OpenBLAS, as does any thread count other than 2. Either
+    /// calls, and allocates nothing (OpenBLAS's threaded `sgemm` mallocs a job buffer per
+    /// call). False leaves threading to OpenBLAS, as does any thread count other than 2. Either
     /// way the result does not depend on timing.
     public var splitsAcrossThreads: Bool
 
