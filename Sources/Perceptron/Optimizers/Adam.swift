@@ -6,7 +6,7 @@
 /// The bias corrections are computed once per step, in `Double`, as PyTorch does.
 ///
 /// The update is one pass over the tensor, as an AVX2/AVX-512 kernel where the CPU has one (see
-/// ``VectorUnit``); with two or more OpenBLAS threads and at least 32,768 parameters it is split
+/// ``VectorUnit``); with a thread count of two or more and at least 32,768 parameters it is split
 /// with a helper thread. Neither changes a bit of the result.
 public struct Adam<Element: Scalar>: Optimizer {
     /// `lr`.
@@ -82,8 +82,8 @@ public struct Adam<Element: Scalar>: Optimizer {
         }
     }
 
-    /// The update over `count` elements: split with the helper thread when OpenBLAS may use
-    /// two or more threads and the tensor is large (see `applyInChunks`), else on this thread.
+    /// The update over `count` elements: split with the helper thread when the thread count is
+    /// two or more and the tensor is large (see `applyInChunks`), else on this thread.
     @inline(__always)
     static func apply(
         _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
