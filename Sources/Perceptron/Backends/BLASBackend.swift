@@ -57,27 +57,9 @@ public struct BLASBackend: Backend {
         b: UnsafeBufferPointer<T>, ldb: Int,
         beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int
     ) {
-        if m == 0 || n == 0 { return }
-        guard let helper = splitHelper else {
-            BLAS.gemm(
-                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                alpha: alpha, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
-                beta: beta, c: c, ldc: max(1, ldc))
-            return
-        }
-        BLAS.withOpenBLASSingleThreaded {
-            if RowSplitGEMM.isWorthSplitting(m: m, n: n, k: k) {
-                RowSplitGEMM.run(
-                    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    alpha: alpha, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
-                    beta: beta, c: c, ldc: max(1, ldc), helper: helper)
-            } else {
-                BLAS.gemm(
-                    transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    alpha: alpha, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
-                    beta: beta, c: c, ldc: max(1, ldc))
-            }
-        }
+        product(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+            ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: nil)
     }
 
     /// The product as ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``
@@ -91,19 +73,39 @@ public struct BLASBackend: Backend {
         b: UnsafeBufferPointer<T>, ldb: Int,
         beta: T, c: UnsafeMutableBufferPointer<T>, epilogue: GEMMEpilogue<T>
     ) {
-        guard let helper = splitHelper, RowSplitGEMM.isWorthSplitting(m: m, n: n, k: k) else {
-            gemm(
-                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: b, ldb: ldb, beta: beta, c: c, ldc: n)
-            epilogue.apply(to: c, first: 0, count: m, columns: n)
-            return
-        }
         withUnsafePointer(to: epilogue) { epilogue in
-            BLAS.withOpenBLASSingleThreaded {
+            product(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: n, epilogue: epilogue)
+        }
+    }
+
+    /// Both ?gemm entry points: one OpenBLAS call then the epilogue (if any) on all rows, or,
+    /// when this backend splits, two row blocks each followed by the epilogue on its rows.
+    @inline(__always)
+    private func product<T: Scalar>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: T, a: UnsafeBufferPointer<T>, lda: Int,
+        b: UnsafeBufferPointer<T>, ldb: Int,
+        beta: T, c: UnsafeMutableBufferPointer<T>, ldc: Int, epilogue: UnsafePointer<GEMMEpilogue<T>>?
+    ) {
+        if m == 0 || n == 0 { return }
+        let (lda, ldb, ldc) = (max(1, lda), max(1, ldb), max(1, ldc))
+        func whole() {
+            BLAS.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            epilogue?.pointee.apply(to: c, first: 0, count: m, columns: n)
+        }
+        guard let helper = splitHelper else { return whole() }
+        BLAS.withOpenBLASSingleThreaded {
+            if RowSplitGEMM.isWorthSplitting(m: m, n: n, k: k) {
                 RowSplitGEMM.run(
                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                    alpha: alpha, a: a, lda: max(1, lda), b: b, ldb: max(1, ldb),
-                    beta: beta, c: c, ldc: max(1, n), helper: helper, epilogue: epilogue)
+                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, helper: helper,
+                    epilogue: epilogue)
+            } else {
+                whole()
             }
         }
     }
@@ -123,19 +125,16 @@ public struct BLASBackend: Backend {
             if beta == 0 { y.update(repeating: 0) } else { level1 { BLAS.scal(alpha: beta, x: y) } }
             return
         }
-        guard let helper = splitHelper else {
-            BLAS.gemv(
-                transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: max(1, lda), x: x, beta: beta, y: y)
-            return
-        }
+        let lda = max(1, lda)
+        func whole() { BLAS.gemv(transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, beta: beta, y: y) }
+        guard let helper = splitHelper else { return whole() }
         BLAS.withOpenBLASSingleThreaded {
             if SplitGEMV.isWorthSplitting(transposeA: transposeA, m: m, n: n) {
                 SplitGEMV.run(
-                    transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: max(1, lda), x: x, beta: beta, y: y,
+                    transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, beta: beta, y: y,
                     helper: helper)
             } else {
-                BLAS.gemv(
-                    transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: max(1, lda), x: x, beta: beta, y: y)
+                whole()
             }
         }
     }

@@ -121,24 +121,22 @@ extension Network {
                         guard s > 0 || wantsInputGradient else { continue }
                         let dX =
                             s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
-                        let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
-                        guard s > 0, plan.steps[s - 1].dense != nil, let activation = plan.steps[s - 1].activation else {
-                            backend.gemm(
-                                transposeA: false, transposeB: false, m: batch, n: inn, k: out,
-                                alpha: 1, a: dZ, lda: out, b: weight, ldb: inn, beta: 0, c: dX, ldc: inn)
-                            continue
-                        }
-                        // G₋₁ ← dX ⊙ f′ (the previous dense step's activation backward), by blocks of rows.
-                        let previous = plan.steps[s - 1]
-                        backend.gemm(
-                            transposeA: false, transposeB: false, m: batch, n: inn, k: out,
-                            alpha: 1, a: dZ, lda: out, b: weight, ldb: inn, beta: 0, c: dX,
-                            epilogue: .activationBackward(
+                        // With a dense step below, its activation backward G₋₁ ← dX ⊙ f′ runs as this
+                        // product's epilogue, by blocks of rows.
+                        var epilogue = GEMMEpilogue<T>.none
+                        if s > 0, plan.steps[s - 1].dense != nil, let activation = plan.steps[s - 1].activation {
+                            let previous = plan.steps[s - 1]
+                            epilogue = .activationBackward(
                                 activation,
                                 input: previous.preactivationUnit.map { UnsafeBufferPointer(buffer($0, inn)) }
                                     ?? UnsafeBufferPointer(start: nil, count: 0),
-                                output: UnsafeBufferPointer(buffer(previous.valueUnit, inn))))
-                        fusedStep = s - 1
+                                output: UnsafeBufferPointer(buffer(previous.valueUnit, inn)))
+                        }
+                        backend.gemm(
+                            transposeA: false, transposeB: false, m: batch, n: inn, k: out, alpha: 1, a: dZ, lda: out,
+                            b: UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset]), ldb: inn, beta: 0,
+                            c: dX, epilogue: epilogue)
+                        if case .activationBackward = epilogue { fusedStep = s - 1 }
                     }
                 }
                 if backward {

@@ -35,11 +35,7 @@ extension Adam {
         var job = AdamChunkJob(
             p: UnsafeMutableRawPointer(p), g: UnsafeRawPointer(g), m: UnsafeMutableRawPointer(m),
             v: UnsafeMutableRawPointer(v), count: count, chunkSize: chunkSize(count: count),
-            precision: Element.precision,
-            coefficients: AdamCoefficients(
-                w1: Double(c.w1), b2: Double(c.b2), w2: Double(c.w2), stepSize: Double(c.stepSize),
-                inverseCorrection2Root: Double(c.inverseCorrection2Root), eps: Double(c.eps), decays: c.decays,
-                shrink: Double(c.shrink), l2: Double(c.l2), streamsParameters: c.streamsParameters))
+            precision: Element.precision, coefficients: c.converted(to: Double.self))
         let chunks = (count + job.chunkSize - 1) / job.chunkSize
         withUnsafeMutablePointer(to: &job) { context in
             helper.run(chunks: chunks, context: UnsafeMutableRawPointer(context)) { raw, chunk in
@@ -74,13 +70,9 @@ struct AdamChunkJob {
     }
 
     private func run<T: Scalar>(_: T.Type, _ start: Int, _ n: Int) {
-        let c = coefficients
         Adam<T>.applySerially(
             p.assumingMemoryBound(to: T.self) + start, g.assumingMemoryBound(to: T.self) + start,
             m.assumingMemoryBound(to: T.self) + start, v.assumingMemoryBound(to: T.self) + start, count: n,
-            AdamCoefficients(
-                w1: T(c.w1), b2: T(c.b2), w2: T(c.w2), stepSize: T(c.stepSize),
-                inverseCorrection2Root: T(c.inverseCorrection2Root), eps: T(c.eps), decays: c.decays,
-                shrink: T(c.shrink), l2: T(c.l2), streamsParameters: c.streamsParameters))
+            coefficients.converted(to: T.self))
     }
 }

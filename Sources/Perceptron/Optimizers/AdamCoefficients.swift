@@ -13,4 +13,11 @@ struct AdamCoefficients<Element: Scalar> {
     var shrink: Element
     var l2: Element
     var streamsParameters = false
+
+    /// The same coefficients in precision `U` (exact from `Float` to `Double` and back).
+    func converted<U: Scalar>(to _: U.Type) -> AdamCoefficients<U> {
+        AdamCoefficients<U>(
+            w1: U(w1), b2: U(b2), w2: U(w2), stepSize: U(stepSize), inverseCorrection2Root: U(inverseCorrection2Root),
+            eps: U(eps), decays: decays, shrink: U(shrink), l2: U(l2), streamsParameters: streamsParameters)
+    }
 }
