@@ -153,7 +153,7 @@ struct PerceptronBench: ParsableCommand {
         if !m.openBLASEnvironment.isEmpty {
             print("environment: " + m.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
-        print("Perceptron's elementwise kernels (Adam): \(m.vectorKernels ?? VectorUnit.name)")
+        print(m.environment.map(String.init(describing:)) ?? "Perceptron's elementwise kernels: \(m.vectorKernels ?? VectorUnit.name)")
         print("figures: median (min–max) over samples after warm-up")
     }
 

@@ -24,6 +24,9 @@ struct MachineDescription: Codable, Sendable {
     var openBLASEnvironment: [String: String]
     /// The vector unit of Perceptron's own elementwise kernels (``VectorUnit/name``).
     var vectorKernels: String?
+    /// Which kernels did the arithmetic (`BLASBackend.environment`): the OpenBLAS build, core
+    /// and threads, whether the core was switched from a fallback, and the CPU's extensions.
+    var environment: BLASEnvironment?
     var quick: Bool
     var debugBuild: Bool
     var date: String
@@ -48,7 +51,8 @@ struct MachineDescription: Codable, Sendable {
         #endif
         return MachineDescription(
             cpu: cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-            openBLASEnvironment: env, vectorKernels: VectorUnit.name, quick: quick, debugBuild: debug,
+            openBLASEnvironment: env, vectorKernels: VectorUnit.name, environment: BLASBackend.environment,
+            quick: quick, debugBuild: debug,
             date: ISO8601DateFormatter().string(from: Date()), loadAverageAtStart: loadAverage())
     }
 

@@ -24,9 +24,19 @@ struct BackendOptions: ParsableArguments {
         case .naive:
             return NaiveBackend()
         case .blas:
+            _ = Self.kernelSelection
             let blas = try BLASBackend()
             if let threads { BLASBackend.setThreadCount(threads) }
             return blas
         }
     }
+
+    /// OpenBLAS's kernels, judged and if need be switched once per process
+    /// (``OpenBLASKernel/useBestAvailableCore()``), saying so in one line on stderr when it
+    /// switched or the core is still a fallback.
+    static let kernelSelection: OpenBLASCoreSelection = {
+        let selection = OpenBLASKernel.useBestAvailableCore()
+        if let notice = selection.notice { writeStandardError("perceptron: \(notice)\n") }
+        return selection
+    }()
 }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import Perceptron
 
-/// The `perceptron` command: train, evaluate, predict, gradients, verify.
+/// The `perceptron` command: train, evaluate, predict, gradients, verify, info.
 @main
 struct PerceptronCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perceptron",
         abstract: "Train and run multi-layer perceptrons on OpenBLAS.",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Gradients.self, Verify.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Gradients.self, Verify.self, Info.self])
 }

@@ -1,16 +1,20 @@
 import ArgumentParser
 import Perceptron
 
-/// `perceptron verify`: checks an installation. Seeded random networks of every layer kind and
-/// loss run on both backends and against central finite differences; with `--reference DIR`,
-/// every case written by `Scripts/reference/make_fixtures.py` (PyTorch) is compared too.
+/// `perceptron verify`: checks an installation. First the kernels in use (as `perceptron info`
+/// prints them); then seeded random networks of every layer kind and loss run on both backends
+/// and against central finite differences; with `--reference DIR`, every case written by
+/// `Scripts/reference/make_fixtures.py` (PyTorch) is compared too. OpenBLAS running a fallback
+/// core (see ``OpenBLASKernel``) fails, even when `OPENBLAS_CORETYPE` asked for it.
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check this build: BLAS vs naive backend, analytic vs finite-difference gradients, and PyTorch fixtures.",
         discussion: """
             Prints one row per check: the largest absolute error, the largest norm-wise relative \
             error (max |a − b| / max |b| per tensor), the tolerance on the relative error, and \
-            pass or FAIL. Exits non-zero if any check fails.
+            pass or FAIL. Exits non-zero if any check fails, or if OpenBLAS runs a fallback \
+            kernel on this CPU (an SSE- or AVX-only core on a CPU with AVX2 or AVX-512), even one \
+            that OPENBLAS_CORETYPE asked for.
             """)
 
     @Option(
@@ -29,6 +33,9 @@ struct Verify: ParsableCommand {
         // Read the fixtures first, so bad input fails before any work (one line on stderr).
         let cases = try reference.map { folder throws(FormatError) in try ReferenceCase.all(in: folder) } ?? []
         let backend = try compute.make()
+        if BLASBackend.isAvailable { _ = BackendOptions.kernelSelection }
+        let environment = BLASBackend.environment
+        print(environment)
         var checks = try VerificationNetwork.selfChecks(seed: seed)
         for reference in cases { checks += try reference.checks(backend: backend) }
 
@@ -44,7 +51,13 @@ struct Verify: ParsableCommand {
             print("all \(checks.count) checks passed")
         } else {
             print("\(failed.count) of \(checks.count) checks FAILED: " + failed.map(\.name).joined(separator: "; "))
-            throw ExitCode.failure
         }
+        // A fallback core fails the check even when OPENBLAS_CORETYPE asked for it: verify
+        // checks that this installation runs as it should, and the line says how to fix it.
+        let selection = environment.coreSelection
+        if selection.isFallback {
+            print("OpenBLAS kernel FAILED: \(selection.inUse) is a fallback core on this CPU: \(selection.reason)")
+        }
+        if !failed.isEmpty || selection.isFallback { throw ExitCode.failure }
     }
 }

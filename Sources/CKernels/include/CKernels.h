@@ -41,4 +41,31 @@ static inline void ckernels_spin_wait_hint(void) {
 /// portable loops run).
 int ckernels_vector_bits(void);
 
+/// What CPUID says about the CPU, with each instruction set counted only when the OS also saves
+/// its registers (XCR0, read with `xgetbv`): AVX needs the XMM and YMM state, AVX-512 the
+/// opmask and ZMM state, AMX the XTILECFG and XTILEDATA state. A flag is 1 or 0; off x86 every
+/// field is zero and `vendor` is empty.
+typedef struct ckernels_cpu_info {
+    /// CPUID leaf 0: "GenuineIntel", "AuthenticAMD", …; NUL-terminated.
+    char vendor[13];
+    /// The display family and model (extended fields folded in, as /proc/cpuinfo shows them).
+    int family;
+    int model;
+    int sse3;
+    int avx;
+    int avx2;
+    int fma;
+    int avx512f;
+    int avx512bw;
+    int avx512dq;
+    int avx512vl;
+    int avx512_bf16;
+    int amx_tile;
+    int amx_bf16;
+    int amx_int8;
+} ckernels_cpu_info;
+
+/// Fills `info` from CPUID leaves 0, 1, 7.0 and 7.1 and XCR0.
+void ckernels_cpu_info_read(ckernels_cpu_info *info);
+
 #endif

@@ -205,3 +205,68 @@ enum BLAS {
         UnsafeMutableRawPointer(p.baseAddress)?.assumingMemoryBound(to: Double.self)
     }
 }
+
+// MARK: - Which kernels OpenBLAS runs
+
+/// What OpenBLAS says about itself, and the one way to change its kernels after it has loaded.
+/// Without the `OpenBLAS` trait every reader returns `nil` (or 1 thread) and nothing switches.
+extension BLAS {
+    /// The name of the kernel set ("core") OpenBLAS uses now, e.g. `"Haswell"`, `"SkylakeX"`;
+    /// calls `openblas_get_corename`.
+    static var coreName: String? {
+        #if OpenBLAS
+        openblas_get_corename().map { String(cString: $0) }
+        #else
+        nil
+        #endif
+    }
+
+    /// The build description, e.g. `"OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY
+    /// Cooperlake MAX_THREADS=64"`; calls `openblas_get_config`.
+    static var configuration: String? {
+        #if OpenBLAS
+        openblas_get_config().map { String(cString: $0) }
+        #else
+        nil
+        #endif
+    }
+
+    /// How OpenBLAS was built to run threads: 0 sequential, 1 pthreads, 2 OpenMP; calls
+    /// `openblas_get_parallel`.
+    static var parallelMode: Int? {
+        #if OpenBLAS
+        Int(openblas_get_parallel())
+        #else
+        nil
+        #endif
+    }
+
+    /// The environment variable OpenBLAS reads, once, when it chooses its kernels.
+    static let coreTypeVariable = "OPENBLAS_CORETYPE"
+
+    /// The value of `OPENBLAS_CORETYPE` in this process's environment, or `nil` when unset.
+    static var coreTypeSetting: String? {
+        getenv(coreTypeVariable).map { String(cString: $0) }
+    }
+
+    /// Makes OpenBLAS choose its kernels again as it does at load, with `OPENBLAS_CORETYPE` set
+    /// to `core` meanwhile (restored as it was afterwards); calls `gotoblas_dynamic_quit`, then
+    /// `gotoblas_dynamic_init`. Returns the core in use afterwards (``coreName``), which is
+    /// OpenBLAS's own choice again when it does not accept the name; `nil` when this OpenBLAS
+    /// does not export those two functions (a build without DYNAMIC_ARCH) or without the trait.
+    ///
+    /// Not thread-safe in any way: no other thread may be inside OpenBLAS meanwhile.
+    /// Undocumented by OpenBLAS; with 0.3.21 it gives the same kernels, parameters and results
+    /// as choosing the core at load with `OPENBLAS_CORETYPE`.
+    static func reloadKernels(core: String) -> String? {
+        #if OpenBLAS
+        let previous = coreTypeSetting
+        setenv(coreTypeVariable, core, 1)
+        let reloaded = CBLAS_reload_kernels() != 0
+        if let previous { setenv(coreTypeVariable, previous, 1) } else { unsetenv(coreTypeVariable) }
+        return reloaded ? coreName : nil
+        #else
+        nil
+        #endif
+    }
+}

@@ -53,6 +53,25 @@ enum VectorKernels {
         }
     }
 
+    /// The CPU's vendor, display family and model, and the vector extensions it has with OS
+    /// support; calls `ckernels_cpu_info_read` (zeros and an empty vendor off x86).
+    static func cpuFeatures() -> CPUFeatures {
+        var info = ckernels_cpu_info()
+        ckernels_cpu_info_read(&info)
+        let vendor = withUnsafeBytes(of: info.vendor) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        let flags: [(Int32, CPUFeatures.Extensions)] = [
+            (info.sse3, .sse3), (info.avx, .avx), (info.avx2, .avx2), (info.fma, .fma),
+            (info.avx512f, .avx512F), (info.avx512bw, .avx512BW), (info.avx512dq, .avx512DQ),
+            (info.avx512vl, .avx512VL), (info.avx512_bf16, .avx512BF16), (info.amx_tile, .amxTile),
+            (info.amx_bf16, .amxBF16), (info.amx_int8, .amxInt8),
+        ]
+        return CPUFeatures(
+            vendor: vendor, family: Int(info.family), model: Int(info.model),
+            extensions: CPUFeatures.Extensions(flags.filter { $0.0 != 0 }.map(\.1)))
+    }
+
     // Pointer reinterpretation: T is Float (or Double) whenever these are called, as checked
     // by the `switch T.precision` at the call site.
     @inline(__always)
