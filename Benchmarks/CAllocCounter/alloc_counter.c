@@ -20,7 +20,9 @@ extern void *__libc_memalign(size_t, size_t);
 // Per-thread counters: a measurement sees only its own thread's allocations
 // (parallel tests and OpenBLAS worker threads don't pollute it).
 static _Thread_local uint64_t n_malloc, n_bytes, n_free;
-#define COUNT(sz) do { n_malloc++; n_bytes += (sz); } while (0)
+// And one process-wide count, to see allocations on helper threads too.
+static uint64_t all_malloc;
+#define COUNT(sz) do { n_malloc++; n_bytes += (sz); __atomic_fetch_add(&all_malloc, 1, __ATOMIC_RELAXED); } while (0)
 
 void *malloc(size_t n) { COUNT(n); return __libc_malloc(n); }
 void *calloc(size_t c, size_t n) { COUNT(c * n); return __libc_calloc(c, n); }
@@ -36,9 +38,10 @@ int posix_memalign(void **out, size_t al, size_t n) {
 }
 #else
 int alloc_counter_enabled(void) { return 0; }
-static uint64_t n_malloc, n_bytes, n_free;
+static uint64_t n_malloc, n_bytes, n_free, all_malloc;
 #endif
 
 uint64_t alloc_counter_mallocs(void) { return n_malloc; }
 uint64_t alloc_counter_bytes(void)   { return n_bytes; }
 uint64_t alloc_counter_frees(void)   { return n_free; }
+uint64_t alloc_counter_mallocs_all_threads(void) { return __atomic_load_n(&all_malloc, __ATOMIC_RELAXED); }

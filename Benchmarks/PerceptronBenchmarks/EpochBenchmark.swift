@@ -50,9 +50,10 @@ struct EpochBenchmark {
     func run(_ implementation: EpochImplementation, data: EpochData, progress: (String) -> Void) throws -> [EpochRow] {
         var rows: [EpochRow] = []
         let totalSteps = (data.count + batch - 1) / batch
-        if let blas = try? BLASBackend() {
+        if BLASBackend.isAvailable {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
+                guard let blas = try? BLASBackend(threads: threads) else { break }
                 progress("\(implementation.name) epoch blas \(threads)t (\(data.count) samples, \(data.source))")
                 // Warm-up on three batches: OpenBLAS's threads, the code's first run.
                 _ = try implementation.make(.blas(blas), data.prefix(3 * batch), batch)()

@@ -131,9 +131,10 @@ struct GEMMBenchmark {
     private func measureShape<T: Scalar>(_: T.Type, _ shape: GEMMShape, naive: Bool) -> [GEMMRow] {
         let operands = GEMMOperands<T>([shape], seed: 7)
         var rows: [GEMMRow] = []
-        if let blas = try? BLASBackend() {
+        if BLASBackend.isAvailable {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
+                guard let blas = try? BLASBackend(threads: threads) else { break }
                 let times = measure(plan) { operands.run(0, on: blas) }
                 rows.append(row(T.self, shape, "blas", threads, times))
             }

@@ -21,9 +21,10 @@ struct InferenceBenchmark {
 
     func run(_ implementation: InferenceImplementation, progress: (String) -> Void) throws -> [InferenceRow] {
         var rows: [InferenceRow] = []
-        if let blas = try? BLASBackend() {
+        if BLASBackend.isAvailable {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
+                guard let blas = try? BLASBackend(threads: threads) else { break }
                 for batch in Self.batches {
                     progress("\(implementation.name) inference (\(implementation.mode)) blas \(threads)t batch \(batch)")
                     rows.append(try measure(implementation, .blas(blas), threads: threads, batch: batch))

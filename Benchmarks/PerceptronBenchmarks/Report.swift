@@ -112,6 +112,8 @@ struct TrainingStepRow: Codable, Sendable {
     var ratioOfMinimums: Double
     var allocationsPerStep: Double
     var allocatedBytesPerStep: Double
+    /// Mallocs per step on every thread of the process (Perceptron's helpers included).
+    var allocationsPerStepAllThreads: Double
     /// GEMM calls the network made in one step (as recorded through a counting backend).
     var gemmCallsPerStep: Int?
     /// Whether those GEMMs are exactly the floor's (same shapes and flags, as a multiset).
@@ -124,9 +126,8 @@ struct TrainingStepRow: Codable, Sendable {
     var gemmFloorAllocationsPerStep: Double
     /// Median ms of the step's parts measured alone (network rows): `"forward+backward"`, `"optimizer"`.
     var partsMs: [String: Double]?
-    /// The floor's GEMMs made as the step makes them, through the default `BLASBackend` (at 2
-    /// threads split across Perceptron's two threads; at 1 thread the same calls as the floor).
-    /// BLAS rows only.
+    /// The floor's GEMMs made as the step makes them, through the step's `BLASBackend` (divided
+    /// among Perceptron's threads; at 1 thread the same calls as the floor). BLAS rows only.
     var splitGemmFloorMs: Double?
     /// The median over samples of (step time / split floor time): what everything other than
     /// the GEMMs adds to the step.

@@ -35,13 +35,18 @@ struct StepImplementation {
     var parts: ((BenchBackend, _ batch: Int) throws -> [(name: String, run: () -> Void)])? = nil
 }
 
-/// Mallocs and bytes per call of `body` on the calling thread, over `count` calls, after one
-/// warm-up call (counted by the CAllocCounter target; 0 when it is off, e.g. under a sanitizer).
-func allocations(count: Int, _ body: () -> Void) -> (mallocs: Double, bytes: Double) {
+/// Mallocs and bytes per call of `body` on the calling thread, and mallocs per call on every
+/// thread of the process (helper threads included), over `count` calls, after one warm-up call
+/// (counted by the CAllocCounter target; 0 when it is off, e.g. under a sanitizer).
+func allocations(count: Int, _ body: () -> Void) -> (mallocs: Double, bytes: Double, allThreads: Double) {
     body()
-    let m0 = alloc_counter_mallocs(), b0 = alloc_counter_bytes()
+    let m0 = alloc_counter_mallocs(), b0 = alloc_counter_bytes(), a0 = alloc_counter_mallocs_all_threads()
     for _ in 0..<count { body() }
-    return (Double(alloc_counter_mallocs() - m0) / Double(count), Double(alloc_counter_bytes() - b0) / Double(count))
+    let all = alloc_counter_mallocs_all_threads() - a0
+    return (
+        Double(alloc_counter_mallocs() - m0) / Double(count), Double(alloc_counter_bytes() - b0) / Double(count),
+        Double(all) / Double(count)
+    )
 }
 
 /// Section 2: training-step time against the GEMM floor, and allocations per step.
@@ -57,9 +62,10 @@ struct TrainingStepBenchmark {
     func run(_ implementation: StepImplementation, progress: (String) -> Void) throws -> [TrainingStepRow] {
         let batchesToRun = batches
         var rows: [TrainingStepRow] = []
-        if let blas = try? BLASBackend() {
+        if BLASBackend.isAvailable {
             for threads in threadCounts {
                 BLASBackend.setThreadCount(threads)
+                guard let blas = try? BLASBackend(threads: threads) else { break }
                 for batch in batchesToRun {
                     progress("\(implementation.name) step blas \(threads)t batch \(batch)")
                     rows.append(try measureStep(implementation, .blas(blas), threads: threads, batch: batch, plan: plan))
@@ -123,7 +129,7 @@ struct TrainingStepBenchmark {
             samplesPerSecond: Double(batch) / s.median * 1e3, gemmFloorMs: f.median, gemmFloorMinMs: f.min,
             gemmFloorMaxMs: f.max, ratioToGemmFloor: Summary(ratios).median,
             ratioOfMinimums: s.min / f.min, allocationsPerStep: alloc.mallocs,
-            allocatedBytesPerStep: alloc.bytes, gemmCallsPerStep: recorded?.count,
+            allocatedBytesPerStep: alloc.bytes, allocationsPerStepAllThreads: alloc.allThreads, gemmCallsPerStep: recorded?.count,
             gemmCallsMatchFloor: recorded.map { sameGEMMs($0, floorShapes) },
             implementation: implementation.name, gemmFloorBackend: backend.name,
             gemmFloorAllocationsPerStep: floorAlloc.mallocs, partsMs: partMs.isEmpty ? nil : partMs,

@@ -1,7 +1,7 @@
 // Each GEMM of a 784-256-128-10 training step three ways, in one run: one cblas_sgemm call with
 // OpenBLAS's own 2 threads ("floor2"), and as two single-threaded calls on two threads, one
 // per block of C's rows ("split-m") or of its columns ("split-n"). Median µs over 1,500 calls,
-// three rounds each. This is the measurement behind BLASBackend's row split (RowSplitGEMM).
+// three rounds each. This is the measurement behind BLASBackend's preference for row blocks (ProductPartition).
 //
 //   gcc -O2 -o /tmp/split-shapes Benchmarks/experiments/split-shapes.c -lopenblas -lpthread
 //   /tmp/split-shapes 128 && /tmp/split-shapes 256

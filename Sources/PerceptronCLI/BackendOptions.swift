@@ -11,7 +11,7 @@ struct BackendOptions: ParsableArguments {
     @Option(help: "Kernels: blas (OpenBLAS) or naive (plain Swift loops, the reference).")
     var backend: Kind = BLASBackend.isAvailable ? .blas : .naive
 
-    @Option(help: "Threads for BLAS work (default: OpenBLAS's own choice). With 2, Perceptron splits large products across two threads itself.")
+    @Option(help: "Threads for BLAS work (default: OpenBLAS's own choice, e.g. OPENBLAS_NUM_THREADS or the core count). Perceptron divides large products among its own threads, each block a single-threaded OpenBLAS call.")
     var threads: Int?
 
     func validate() throws {
@@ -25,9 +25,8 @@ struct BackendOptions: ParsableArguments {
             return NaiveBackend()
         case .blas:
             _ = Self.kernelSelection
-            let blas = try BLASBackend()
             if let threads { BLASBackend.setThreadCount(threads) }
-            return blas
+            return try BLASBackend(threads: threads)
         }
     }
 

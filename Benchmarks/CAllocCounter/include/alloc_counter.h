@@ -7,4 +7,6 @@ int alloc_counter_enabled(void);
 uint64_t alloc_counter_mallocs(void);
 uint64_t alloc_counter_bytes(void);
 uint64_t alloc_counter_frees(void);
+/// Allocations made by every thread of the process since it started.
+uint64_t alloc_counter_mallocs_all_threads(void);
 #endif

@@ -10,6 +10,11 @@ public protocol Backend: Sendable {
     /// A short name for reports: `"blas"` or `"naive"`.
     var name: String { get }
 
+    /// How many threads this backend's work may use, the calling thread included; the
+    /// optimizer update of a network on this backend uses as many (see
+    /// ``Optimizer/update(_:gradients:threads:)``). 1 unless the backend says otherwise.
+    var threads: Int { get }
+
     /// `C ← α·op(A)·op(B) + β·C`, where `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`.
     ///
     /// `op(X)` is `Xᵀ` when the flag is set; a transposed operand is read in place, never copied.
@@ -47,6 +52,9 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
+    /// 1: the calling thread only.
+    public var threads: Int { 1 }
+
     /// The product, then the epilogue on all rows, on this thread.
     public func gemm<T: Scalar>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

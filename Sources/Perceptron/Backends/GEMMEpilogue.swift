@@ -13,6 +13,43 @@ public enum GEMMEpilogue<T: Scalar> {
     /// is the saved `Y = f(Z)`; `input` the saved `Z`, needed by GELU only (else may be empty).
     case activationBackward(Activation, input: UnsafeBufferPointer<T>, output: UnsafeBufferPointer<T>)
 
+    /// Whether the epilogue needs whole rows of `C` at once (softmax, forward or backward): a
+    /// product carrying it is then divided into row blocks only.
+    var needsWholeRows: Bool {
+        switch self {
+        case .none: false
+        case .biasActivation(let activation, _, _): activation == .softmax
+        case .activationBackward(let activation, _, _): activation == .softmax
+        }
+    }
+
+    /// Applies the epilogue to the block `rows × columns` of `c` (`width` columns in all); an
+    /// epilogue that ``needsWholeRows`` is given whole rows.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func apply(to c: UnsafeMutableBufferPointer<T>, rows: Range<Int>, columns: Range<Int>, width: Int) {
+        if columns.count == width { return apply(to: c, first: rows.lowerBound, count: rows.count, columns: width) }
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        for row in rows {
+            let range = (row * width + columns.lowerBound)..<(row * width + columns.upperBound)
+            switch self {
+            case .none:
+                return
+            case .biasActivation(let activation, let bias, let preactivation):
+                ActivationKernels.biasActivation(
+                    activation, values: UnsafeMutableBufferPointer(rebasing: c[range]),
+                    bias: UnsafeBufferPointer(rebasing: bias[columns]),
+                    preactivation: preactivation.map { UnsafeMutableBufferPointer(rebasing: $0[range]) }, rows: 1,
+                    columns: columns.count)
+            case .activationBackward(let activation, let input, let output):
+                ActivationKernels.backward(
+                    activation, input: input.isEmpty ? input : UnsafeBufferPointer(rebasing: input[range]),
+                    output: UnsafeBufferPointer(rebasing: output[range]),
+                    gradient: UnsafeMutableBufferPointer(rebasing: c[range]), rows: 1, columns: columns.count)
+            }
+        }
+    }
+
     /// Applies the epilogue to rows `first ..< first + count` of `c` (`columns` wide).
     @_specialize(where T == Float)
     @_specialize(where T == Double)

@@ -107,19 +107,31 @@ enum BLAS {
         #endif
     }
 
-    /// The thread count asked for (OpenBLAS's own at first use, then ``setThreadCount(_:)``'s),
+    /// The process-wide default thread count (OpenBLAS's own at first use, then
+    /// ``setThreadCount(_:)``'s); the count OpenBLAS runs now (as last set through this type);
     /// and how many stretches of work currently need OpenBLAS single-threaded (see
-    /// ``withOpenBLASSingleThreaded(_:)``). While any does, OpenBLAS runs 1 thread; when the
-    /// last ends it runs the requested count again.
+    /// ``withOpenBLASSingleThreaded(_:)``).
     private struct Threading {
         var requested: Int
+        var current: Int
         var singleThreadedStretches = 0
+
+        /// Sets OpenBLAS's count unless it already runs that many.
+        mutating func setOpenBLAS(_ count: Int) {
+            #if OpenBLAS
+            if current != count { openblas_set_num_threads(Int32(count)) }
+            #endif
+            current = count
+        }
     }
 
     #if OpenBLAS
     /// Guarded by `threadingLock`. (A pthread mutex rather than `Synchronization.Mutex`, whose
     /// futex calls ThreadSanitizer cannot follow.)
-    nonisolated(unsafe) private static var threadingState = Threading(requested: Int(openblas_get_num_threads()))
+    nonisolated(unsafe) private static var threadingState: Threading = {
+        let count = Int(openblas_get_num_threads())
+        return Threading(requested: count, current: count)
+    }()
     nonisolated(unsafe) private static let threadingLock: UnsafeMutablePointer<pthread_mutex_t> = {
         let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
@@ -134,8 +146,7 @@ enum BLAS {
     }
     #endif
 
-    /// The requested thread count (1 without the trait). Within a stretch of
-    /// ``withOpenBLASSingleThreaded(_:)``, OpenBLAS itself runs 1 thread while this stays.
+    /// The process-wide default thread count (1 without the trait).
     static var threadCount: Int {
         #if OpenBLAS
         withThreading { $0.requested }
@@ -144,32 +155,39 @@ enum BLAS {
         #endif
     }
 
-    /// Sets the process-wide thread count; calls `openblas_set_num_threads` now, or, while a
-    /// single-threaded stretch runs, when the last one ends.
+    /// Sets the process-wide default thread count, and OpenBLAS's own count now (or, while a
+    /// single-threaded stretch runs, at the next call that lets OpenBLAS thread).
     static func setThreadCount(_ count: Int) {
         #if OpenBLAS
         withThreading { state in
             state.requested = count
-            if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(count)) }
+            if state.singleThreadedStretches == 0 { state.setOpenBLAS(count) }
         }
         #endif
     }
 
-    /// Runs `body` with OpenBLAS single-threaded (`openblas_set_num_threads(1)`), for work that
-    /// runs its own threads, each making OpenBLAS calls. Process-wide: a call that another
-    /// thread makes meanwhile also runs single-threaded: correct,
-    /// only slower.
+    /// Runs `body` with OpenBLAS single-threaded, for work that runs its own threads, each
+    /// making OpenBLAS calls. Process-wide: a call that another thread makes meanwhile also runs
+    /// single-threaded (correct, only slower). OpenBLAS stays single-threaded afterwards until a
+    /// call asks for more (``withOpenBLASThreads(_:_:)``, ``setThreadCount(_:)``), so a run of
+    /// such stretches calls `openblas_set_num_threads` at most once.
     static func withOpenBLASSingleThreaded<R>(_ body: () -> R) -> R {
         #if OpenBLAS
         withThreading { state in
-            if state.singleThreadedStretches == 0 { openblas_set_num_threads(1) }
+            state.setOpenBLAS(1)
             state.singleThreadedStretches += 1
         }
-        defer {
-            withThreading { state in
-                state.singleThreadedStretches -= 1
-                if state.singleThreadedStretches == 0 { openblas_set_num_threads(Int32(state.requested)) }
-            }
+        defer { withThreading { $0.singleThreadedStretches -= 1 } }
+        #endif
+        return body()
+    }
+
+    /// Runs `body` with OpenBLAS running `count` threads of its own, unless a single-threaded
+    /// stretch is running on another thread (then single-threaded: correct, only slower).
+    static func withOpenBLASThreads<R>(_ count: Int, _ body: () -> R) -> R {
+        #if OpenBLAS
+        withThreading { state in
+            if state.singleThreadedStretches == 0 { state.setOpenBLAS(count) }
         }
         #endif
         return body()

@@ -1,78 +1,62 @@
-/// The Adam update split between the calling thread and ``HelperThread``.
+/// The Adam update divided among threads (``ThreadPool``).
 ///
 /// Once the update runs as a vector kernel it is bound by memory bandwidth (four streams in,
 /// three out), and each core brings its own: with two threads the update takes about half the
-/// time. Elementwise, so the split changes no result.
+/// time. Elementwise, so the division changes no result.
 extension Adam {
-    /// Tensors below this many elements are updated on the calling thread: waking the helper
-    /// costs about as much as updating them.
+    /// Tensors below this many elements are updated on the calling thread: waking a helper
+    /// costs about as much as updating them. Each thread gets at least half of this.
     static var parallelThreshold: Int { 32_768 }
 
     /// Whether to write the parameters with non-temporal stores: with two or more threads, the
-    /// other core has just read them (the GEMMs of the step), and writing each cache line
-    /// through the normal path first takes it away from that core. Measured on the 235,146
+    /// other cores have just read them (the GEMMs of the step), and writing each cache line
+    /// through the normal path first takes it away from those cores. Measured on the 235,146
     /// parameters of a 784-256-128-10 network at batch 128 with OpenBLAS's 2 threads: the
     /// update inside a step took 0.110 ms with normal stores and 0.060 ms streaming, for 0.01 ms
     /// more in the next step's GEMMs (which read the parameters from memory, not cache). With
     /// the row-split GEMMs the two made no measurable difference (step 0.62–0.69 ms either way
     /// over three paired runs), so streaming stayed. Small tensors stay in cache for this
     /// core's next use.
-    static func streamsParameters(count: Int) -> Bool {
-        count * MemoryLayout<Element>.stride >= 256 * 1024 && BLAS.threadCount >= 2
+    static func streamsParameters(count: Int, threads: Int) -> Bool {
+        count * MemoryLayout<Element>.stride >= 256 * 1024 && threads >= 2
     }
 
-    /// Elements per chunk: a multiple of 64 (whole cache lines and vector registers), about
-    /// 1/16 of the tensor, so a late helper leaves little for the caller to wait on.
-    static func chunkSize(count: Int) -> Int {
-        max(64, (count / 16 + 63) / 64 * 64)
+    /// How the update of `count` elements is divided among up to `threads` threads: as many
+    /// threads as get at least half of ``parallelThreshold`` elements each, 8 chunks per thread
+    /// (at most 64), each a multiple of 64 elements (whole cache lines and vector registers),
+    /// so that a late helper leaves little for the others to wait on.
+    static func chunking(count: Int, threads: Int) -> (chunks: Int, chunkSize: Int, threads: Int) {
+        let threads = max(1, min(threads, count / (parallelThreshold / 2), ThreadPool.maximumThreads))
+        let target = min(ThreadPool.maximumChunks, 8 * threads)
+        let chunkSize = max(64, ((count + target - 1) / target + 63) / 64 * 64)
+        return ((count + chunkSize - 1) / chunkSize, chunkSize, threads)
     }
 
-    /// The update over `count` elements in chunks claimed by this thread and `helper`.
+    /// The update over `count` elements in chunks run by this thread and the pool's helpers.
     static func applyInChunks(
         _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
-        _ v: UnsafeMutablePointer<Element>, count: Int, _ c: AdamCoefficients<Element>, helper: HelperThread
+        _ v: UnsafeMutablePointer<Element>, count: Int, _ c: AdamCoefficients<Element>, threads: Int
     ) {
-        var job = AdamChunkJob(
-            p: UnsafeMutableRawPointer(p), g: UnsafeRawPointer(g), m: UnsafeMutableRawPointer(m),
-            v: UnsafeMutableRawPointer(v), count: count, chunkSize: chunkSize(count: count),
-            precision: Element.precision, coefficients: c.converted(to: Double.self))
-        let chunks = (count + job.chunkSize - 1) / job.chunkSize
-        withUnsafeMutablePointer(to: &job) { context in
-            helper.run(chunks: chunks, context: UnsafeMutableRawPointer(context)) { raw, chunk in
-                raw.assumingMemoryBound(to: AdamChunkJob.self).pointee.run(chunk: chunk)
-            }
-        }
+        let (chunks, chunkSize, threads) = chunking(count: count, threads: threads)
+        let work = AdamChunks(p: p, g: g, m: m, v: v, count: count, chunkSize: chunkSize, coefficients: c)
+        ThreadPool.shared.forEach(chunks: chunks, threads: threads, work)
     }
 }
 
-/// One split Adam update, on the caller's stack: the tensors as raw pointers and the
-/// coefficients widened to `Double` (exact for `Float`), so that a C function pointer, which
-/// cannot be generic, can run any chunk.
-struct AdamChunkJob {
-    var p: UnsafeMutableRawPointer
-    var g: UnsafeRawPointer
-    var m: UnsafeMutableRawPointer
-    var v: UnsafeMutableRawPointer
+/// One divided Adam update: chunk `i` is elements `i·chunkSize ..< min((i + 1)·chunkSize, count)`.
+struct AdamChunks<Element: Scalar>: ChunkedWork {
+    var p: UnsafeMutablePointer<Element>
+    var g: UnsafePointer<Element>
+    var m: UnsafeMutablePointer<Element>
+    var v: UnsafeMutablePointer<Element>
     var count: Int
     var chunkSize: Int
-    var precision: Precision
-    var coefficients: AdamCoefficients<Double>
+    var coefficients: AdamCoefficients<Element>
 
-    /// Updates elements `chunk·chunkSize ..< min((chunk + 1)·chunkSize, count)`.
+    /// Updates the elements of chunk `chunk`.
     func run(chunk: Int) {
         let start = chunk * chunkSize
         let n = min(chunkSize, count - start)
-        guard n > 0 else { return }
-        switch precision {
-        case .float32: run(Float.self, start, n)
-        case .float64: run(Double.self, start, n)
-        }
-    }
-
-    private func run<T: Scalar>(_: T.Type, _ start: Int, _ n: Int) {
-        Adam<T>.applySerially(
-            p.assumingMemoryBound(to: T.self) + start, g.assumingMemoryBound(to: T.self) + start,
-            m.assumingMemoryBound(to: T.self) + start, v.assumingMemoryBound(to: T.self) + start, count: n,
-            coefficients.converted(to: T.self))
+        if n > 0 { Adam.applySerially(p + start, g + start, m + start, v + start, count: n, coefficients) }
     }
 }

@@ -6,8 +6,9 @@
 /// The bias corrections are computed once per step, in `Double`, as PyTorch does.
 ///
 /// The update is one pass over the tensor, as an AVX2/AVX-512 kernel where the CPU has one (see
-/// ``VectorUnit``); with a thread count of two or more and at least 32,768 parameters it is split
-/// with a helper thread. Neither changes a bit of the result.
+/// ``VectorUnit``); given two or more threads and at least 32,768 parameters it is divided among
+/// them (``update(_:gradients:threads:)``, as a ``Network`` on a multi-threaded backend calls
+/// it). Neither changes a bit of the result.
 public struct Adam<Element: Scalar>: Optimizer {
     /// `lr`.
     public var learningRate: Element
@@ -38,20 +39,28 @@ public struct Adam<Element: Scalar>: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    /// One Adam step (see the type's formulas), one loop over the tensor.
+    /// One Adam step (see the type's formulas), one loop over the tensor on this thread.
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>
     ) {
-        adamStep(parameters, gradients: gradients, l2: weightDecay, shrink: 1)
+        adamStep(parameters, gradients: gradients, l2: weightDecay, shrink: 1, threads: 1)
+    }
+
+    /// One Adam step, the tensor divided among up to `threads` threads when it is large.
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, threads: Int
+    ) {
+        adamStep(parameters, gradients: gradients, l2: weightDecay, shrink: 1, threads: threads)
     }
 
     /// The Adam step with `d = g + l2·p`, after `p ← p·shrink`; Adam passes `shrink = 1`, AdamW
-    /// `l2 = 0` and its decoupled decay `shrink = 1 − lr·λ` (fused: one pass over the tensor).
+    /// `l2 = 0` and its decoupled decay `shrink = 1 − lr·λ` (fused: one pass over the tensor),
+    /// on up to `threads` threads.
     @_specialize(where Element == Float)
     @_specialize(where Element == Double)
     mutating func adamStep(
         _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, l2: Element,
-        shrink: Element
+        shrink: Element, threads: Int
     ) {
         let n = parameters.count
         guard n > 0, let p = parameters.baseAddress, let g = gradients.baseAddress else { return }
@@ -74,23 +83,23 @@ public struct Adam<Element: Scalar>: Optimizer {
         let coefficients = AdamCoefficients(
             w1: w1, b2: b2, w2: w2, stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, eps: eps,
             decays: decays, shrink: shrink, l2: l2,
-            streamsParameters: Self.streamsParameters(count: n))
+            streamsParameters: Self.streamsParameters(count: n, threads: threads))
         firstMoment.withUnsafeMutableBufferPointer { mBuffer in
             secondMoment.withUnsafeMutableBufferPointer { vBuffer in
-                Self.apply(p, g, mBuffer.baseAddress!, vBuffer.baseAddress!, count: n, coefficients)
+                Self.apply(p, g, mBuffer.baseAddress!, vBuffer.baseAddress!, count: n, coefficients, threads: threads)
             }
         }
     }
 
-    /// The update over `count` elements: split with the helper thread when the thread count is
-    /// two or more and the tensor is large (see `applyInChunks`), else on this thread.
+    /// The update over `count` elements: divided among `threads` threads when there are two or
+    /// more and the tensor is large (see `applyInChunks`), else on this thread.
     @inline(__always)
     static func apply(
         _ p: UnsafeMutablePointer<Element>, _ g: UnsafePointer<Element>, _ m: UnsafeMutablePointer<Element>,
-        _ v: UnsafeMutablePointer<Element>, count: Int, _ c: AdamCoefficients<Element>
+        _ v: UnsafeMutablePointer<Element>, count: Int, _ c: AdamCoefficients<Element>, threads: Int
     ) {
-        if count >= parallelThreshold, BLAS.threadCount >= 2, let helper = HelperThread.shared {
-            applyInChunks(p, g, m, v, count: count, c, helper: helper)
+        if count >= parallelThreshold, threads >= 2 {
+            applyInChunks(p, g, m, v, count: count, c, threads: threads)
         } else {
             applySerially(p, g, m, v, count: count, c)
         }

@@ -23,10 +23,18 @@ public struct AdamW<Element: Scalar>: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    /// `p ← p·(1 − lr·λ)`, then the Adam step, in one pass.
+    /// `p ← p·(1 − lr·λ)`, then the Adam step, in one pass on this thread.
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>
     ) {
-        adam.adamStep(parameters, gradients: gradients, l2: 0, shrink: 1 - adam.learningRate * weightDecay)
+        update(parameters, gradients: gradients, threads: 1)
+    }
+
+    /// The same step, the tensor divided among up to `threads` threads when it is large.
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, threads: Int
+    ) {
+        adam.adamStep(
+            parameters, gradients: gradients, l2: 0, shrink: 1 - adam.learningRate * weightDecay, threads: threads)
     }
 }

@@ -11,8 +11,24 @@ public protocol Optimizer<Element>: Sendable {
     associatedtype Element: Scalar
     /// The step size `lr`; a learning-rate schedule sets it before each epoch.
     var learningRate: Element { get set }
-    /// Applies one step of the rule to `parameters` from `gradients` (same count).
+    /// Applies one step of the rule to `parameters` from `gradients` (same count), on the
+    /// calling thread.
     mutating func update(_ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>)
+
+    /// The same step, divided among up to `threads` threads (the calling thread and
+    /// Perceptron's helpers) where the rule gains from it; the result is the same bit for bit.
+    /// By default ``update(_:gradients:)`` on the calling thread.
+    mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, threads: Int)
+}
+
+extension Optimizer {
+    /// ``update(_:gradients:)``: the rule runs on the calling thread.
+    public mutating func update(
+        _ parameters: UnsafeMutableBufferPointer<Element>, gradients: UnsafeBufferPointer<Element>, threads: Int
+    ) {
+        update(parameters, gradients: gradients)
+    }
 }
 
 extension Optimizer {
@@ -27,11 +43,13 @@ extension Optimizer {
 
 extension Network {
     /// One optimizer step on every parameter from the gradients of the last
-    /// ``lossAndGradients(for:targets:loss:inputGradient:)``. Allocates nothing once the optimizer's
+    /// ``lossAndGradients(for:targets:loss:inputGradient:)``, on as many threads as the
+    /// network's backend uses (``Backend/threads``). Allocates nothing once the optimizer's
     /// state exists.
     public mutating func update(using optimizer: inout some Optimizer<T>) {
+        let threads = backend.threads
         parameterStorage.withUnsafeMutableBufferPointer { p in
-            gradientStorage.withUnsafeBufferPointer { g in optimizer.update(p, gradients: g) }
+            gradientStorage.withUnsafeBufferPointer { g in optimizer.update(p, gradients: g, threads: threads) }
         }
     }
 

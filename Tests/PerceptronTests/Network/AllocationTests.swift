@@ -42,3 +42,16 @@ func predictOnASharedNetworkAllocatesOnlyItsOutputAndWorkspace() throws {
     let x: Matrix<Float> = randomMatrix(1, 20, seed: 2)
     #expect(try mallocsPerCall { _ = try network.predict(x) } <= 2)
 }
+
+/// On BLAS at every thread count, with products large enough to be divided among threads:
+/// OpenBLAS stays single-threaded inside the step (its threaded calls malloc a job buffer) and
+/// Perceptron's pool allocates nothing per call once its helpers exist.
+@Test(.enabled(if: countsAllocations && BLASBackend.isAvailable), arguments: [1, 2, 4, 8, 16])
+func blasTrainingStepAllocatesNothingAtAnyThreadCount(threads: Int) throws {
+    var g = SeededGenerator(seed: 1)
+    var network = try Network<Float>(sizes: [784, 256, 128, 10], using: &g, backend: try BLASBackend(threads: threads))
+    let x: Matrix<Float> = randomMatrix(128, 784, seed: 2)
+    let targets = Targets<Float>.classes((0..<128).map { $0 % 10 })
+    var adam = Adam<Float>()
+    #expect(try mallocsPerCall { try network.trainStep(on: x, targets: targets, loss: .crossEntropy, optimizer: &adam) } == 0)
+}

@@ -16,21 +16,25 @@ private func passes<T: Scalar>(
     return (loss, try network.predict(x).elements, network.gradients, network.inputGradient.elements)
 }
 
-// Large enough that, with 2 threads (the default on a 2-core machine), the products of the
-// first two layers and the dX product feeding the first layer's activation backward are split
-// across two threads with their epilogues fused (see RowSplitGEMM, GEMMEpilogue).
+// Large enough that, with 2 or more threads, the products of the first two layers and the dX
+// product feeding the first layer's activation backward are divided among threads (by rows,
+// and at 8 and 16 threads by columns too) with their epilogues fused (see ProductPartition,
+// GEMMEpilogue).
 @Test(.enabled(if: BLASBackend.isAvailable), arguments: [Activation.relu, .gelu, .sigmoid, .softmax])
-func blasAndNaiveBackendsAgreeOnANetworkLargeEnoughToSplitItsProducts(activation: Activation) throws {
-    let sizes = [200, 96, 64, 10]
-    for splits in [true, false] {
-        let f1 = try passes(
-            Float.self, backend: try BLASBackend(splitsAcrossThreads: splits), sizes: sizes, batch: 64,
-            activation: activation)
-        let f2 = try passes(Float.self, backend: NaiveBackend(), sizes: sizes, batch: 64, activation: activation)
-        #expect(maxRelativeDifference([f1.loss], [f2.loss]) <= 1e-5, "splits \(splits)")
-        #expect(maxRelativeDifference(f1.output, f2.output) <= 1e-5, "splits \(splits)")
-        #expect(maxRelativeDifference(f1.gradients, f2.gradients) <= 1e-5, "splits \(splits)")
-        #expect(maxRelativeDifference(f1.input, f2.input) <= 1e-5, "splits \(splits)")
+func blasAndNaiveBackendsAgreeOnANetworkLargeEnoughToDivideItsProducts(activation: Activation) throws {
+    let sizes = [200, 256, 64, 10]
+    let f2 = try passes(Float.self, backend: NaiveBackend(), sizes: sizes, batch: 64, activation: activation)
+    for threads in [1, 2, 4, 8, 16] {
+        for splits in [true, false] {
+            let f1 = try passes(
+                Float.self, backend: try BLASBackend(threads: threads, splitsAcrossThreads: splits), sizes: sizes,
+                batch: 64, activation: activation)
+            let label = "\(threads) threads, splits \(splits)"
+            #expect(maxRelativeDifference([f1.loss], [f2.loss]) <= 1e-5, "\(label)")
+            #expect(maxRelativeDifference(f1.output, f2.output) <= 1e-5, "\(label)")
+            #expect(maxRelativeDifference(f1.gradients, f2.gradients) <= 1e-5, "\(label)")
+            #expect(maxRelativeDifference(f1.input, f2.input) <= 1e-5, "\(label)")
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 /// The split update must equal the single-thread update bit for bit: it is elementwise, and
 /// each element sees the same operations whichever thread runs its chunk.
 private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool, streaming: Bool = false) throws {
-    let helper = try #require(HelperThread.shared)
+  for threads in [2, 3, 8, 16] {
     // Sizes around the chunking: one short last chunk, exact multiples, a prime.
     for count in [64, 1_000, 40_000, 65_536, 100_003] {
         var rng = SeededGenerator(seed: UInt64(count))
@@ -25,7 +25,7 @@ private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool, streaming: Boo
                         v1.withUnsafeMutableBufferPointer { v in
                             Adam<T>.applyInChunks(
                                 p.baseAddress!, gb.baseAddress!, m.baseAddress!, v.baseAddress!, count: count, c,
-                                helper: helper)
+                                threads: threads)
                         }
                     }
                 }
@@ -40,8 +40,9 @@ private func checkSplitUpdate<T: Scalar>(_: T.Type, decays: Bool, streaming: Boo
                 }
             }
         }
-        #expect(p1 == p2 && m1 == m2 && v1 == v2, "count \(count)")
+        #expect(p1 == p2 && m1 == m2 && v1 == v2, "count \(count), \(threads) threads")
     }
+  }
 }
 
 @Test(arguments: [false, true], [false, true])
@@ -54,10 +55,43 @@ func adamSplitAcrossTwoThreadsEqualsTheSingleThreadLoopInDouble(decays: Bool) th
     try checkSplitUpdate(Double.self, decays: decays)
 }
 
-@Test func adamChunksCoverTheTensorInWholeCacheLines() {
-    for count in [1, 63, 64, 65, 32_768, 235_146, 1_000_003] {
-        let size = Adam<Float>.chunkSize(count: count)
-        #expect(size % 64 == 0 && size >= 64)
-        #expect((count + size - 1) / size <= 17)
+@Test func adamChunksCoverTheTensorInWholeCacheLinesAndGiveEachThreadEnough() {
+    for count in [1, 63, 64, 65, 4_097, 32_768, 235_146, 1_000_003, 1 << 40] {
+        for threads in [1, 2, 3, 4, 8, 16, 64, 1_000] {
+            let (chunks, size, used) = Adam<Float>.chunking(count: count, threads: threads)
+            let label = "count \(count), \(threads) threads"
+            #expect(size % 64 == 0 && size >= 64, "\(label)")
+            #expect(chunks >= 1 && chunks <= ThreadPool.maximumChunks, "\(label)")
+            #expect(chunks * size >= count && (chunks - 1) * size < count, "\(label)")
+            #expect(used >= 1 && used <= threads, "\(label)")
+            if used > 1 { #expect(count / used >= Adam<Float>.parallelThreshold / 2, "\(label)") }
+        }
     }
+}
+
+@Test func networkUpdateTakesItsThreadsFromTheBackend() throws {
+    // An optimizer that records the thread count it is given.
+    struct Recording: Optimizer {
+        var learningRate: Float = 0
+        var threads: [Int] = []
+        mutating func update(_ parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>) {
+            threads.append(1)
+        }
+        mutating func update(
+            _ parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeBufferPointer<Float>, threads: Int
+        ) {
+            self.threads.append(threads)
+        }
+    }
+    var g = SeededGenerator(seed: 3)
+    var naive = try Network<Float>(sizes: [4, 3], using: &g, backend: NaiveBackend())
+    var optimizer = Recording()
+    naive.update(using: &optimizer)
+    var expected = [1]
+    if let blas = try? BLASBackend(threads: 5) {
+        var network = try Network<Float>(sizes: [4, 3], using: &g, backend: blas)
+        network.update(using: &optimizer)
+        expected.append(5)
+    }
+    #expect(optimizer.threads == expected)
 }
