@@ -81,13 +81,13 @@ struct PerceptronBench: ParsableCommand {
             plan.samples = samples
             plan.budgetSeconds *= Double(samples) / 15
         }
-        var report = Report(machine: .current(quick: quick))
+        var report = Report(machine: .current(quick: quick), environment: BLASBackend.environment)
         if Self.isDebugBuild {
             report.notes.append(
                 "debug build: these numbers are not timings (use swift run -c release perceptron-bench)"
                     + (quick ? "; --quick ran its debug subset" : ""))
         }
-        printHeader(report.machine)
+        printHeader(report.machine, report.environment)
         if !BLASBackend.isAvailable {
             report.notes.append("this build has no OpenBLAS (trait OpenBLAS off): BLAS rows are missing")
         }
@@ -148,12 +148,12 @@ struct PerceptronBench: ParsableCommand {
         }
     }
 
-    private func printHeader(_ m: MachineDescription) {
+    private func printHeader(_ m: MachineDescription, _ environment: BLASEnvironment?) {
         print("perceptron-bench\(quick ? " --quick" : ""): \(m.cpu), \(m.logicalCores) cores, network \(Self.widths.map(String.init).joined(separator: "-"))")
         if !m.openBLASEnvironment.isEmpty {
             print("environment: " + m.openBLASEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
-        print(m.environment.map(String.init(describing:)) ?? "Perceptron's elementwise kernels: \(m.vectorKernels ?? VectorUnit.name)")
+        print(environment.map(String.init(describing:)) ?? "Perceptron's elementwise kernels: \(m.vectorKernels ?? VectorUnit.name)")
         print("figures: median (min–max) over samples after warm-up")
     }
 

@@ -8,6 +8,9 @@ import Perceptron
 /// `trainingStep`, `inference` and `epoch` rows are a contract (issue 7); fields may be added.
 struct Report: Codable, Sendable {
     var machine: MachineDescription
+    /// Which kernels did the arithmetic (`BLASBackend.environment`): the OpenBLAS build, core
+    /// and threads, whether the core was switched from a fallback, the CPU's extensions.
+    var environment: BLASEnvironment?
     var gemm: [GEMMRow] = []
     var trainingStep: [TrainingStepRow] = []
     var inference: [InferenceRow] = []
@@ -24,9 +27,6 @@ struct MachineDescription: Codable, Sendable {
     var openBLASEnvironment: [String: String]
     /// The vector unit of Perceptron's own elementwise kernels (``VectorUnit/name``).
     var vectorKernels: String?
-    /// Which kernels did the arithmetic (`BLASBackend.environment`): the OpenBLAS build, core
-    /// and threads, whether the core was switched from a fallback, and the CPU's extensions.
-    var environment: BLASEnvironment?
     var quick: Bool
     var debugBuild: Bool
     var date: String
@@ -51,7 +51,7 @@ struct MachineDescription: Codable, Sendable {
         #endif
         return MachineDescription(
             cpu: cpuModel(), logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-            openBLASEnvironment: env, vectorKernels: VectorUnit.name, environment: BLASBackend.environment,
+            openBLASEnvironment: env, vectorKernels: VectorUnit.name,
             quick: quick, debugBuild: debug,
             date: ISO8601DateFormatter().string(from: Date()), loadAverageAtStart: loadAverage())
     }

@@ -13,8 +13,12 @@ public struct BLASEnvironment: Sendable, Equatable, Codable, CustomStringConvert
     public var openBLASCore: String?
     /// How OpenBLAS runs threads (`openblas_get_parallel`): 0 sequential, 1 pthreads, 2 OpenMP.
     public var openBLASParallelMode: Int?
-    /// The threads OpenBLAS runs now (`openblas_get_num_threads`).
+    /// The threads OpenBLAS runs now (`openblas_get_num_threads`): 1 once Perceptron has done
+    /// the threading of a product itself.
     public var openBLASThreadCount: Int
+    /// The thread count a ``BLASBackend`` made without one gets (``BLASBackend/threadCount``):
+    /// Perceptron divides each large product among that many threads of its own.
+    public var perceptronThreadCount: Int
     /// The user's `OPENBLAS_CORETYPE`, or `nil` when unset.
     public var coreTypeSetting: String?
     /// What ``OpenBLASKernel/useBestAvailableCore()`` found and did.
@@ -42,7 +46,8 @@ public struct BLASEnvironment: Sendable, Equatable, Codable, CustomStringConvert
             openBLASConfiguration: configuration,
             openBLASVersion: configuration.flatMap { OpenBLASConfiguration($0).versionString },
             openBLASCore: BLAS.coreName, openBLASParallelMode: BLAS.parallelMode,
-            openBLASThreadCount: BLAS.openBLASThreadCount, coreTypeSetting: BLAS.coreTypeSetting,
+            openBLASThreadCount: BLAS.openBLASThreadCount, perceptronThreadCount: BLAS.threadCount,
+            coreTypeSetting: BLAS.coreTypeSetting,
             coreSelection: selection, cpu: .current, vectorUnit: VectorUnit.name)
     }
 
@@ -52,6 +57,7 @@ public struct BLASEnvironment: Sendable, Equatable, Codable, CustomStringConvert
     ///     OpenBLAS core: Cooperlake
     ///     OpenBLAS core decision: kept: Cooperlake (AVX-512 kernels) on a CPU with AVX-512 suits it
     ///     OpenBLAS threads: 2 (pthreads)
+    ///     Perceptron threads: 2 (…)
     ///     CPU: AuthenticAMD family 25 model 17: SSE3 AVX AVX2 FMA AVX-512F AVX-512BW …
     ///     Perceptron's elementwise kernels: AVX-512
     public var description: String {
@@ -65,6 +71,9 @@ public struct BLASEnvironment: Sendable, Equatable, Codable, CustomStringConvert
             lines.append("OpenBLAS core decision: \(coreSelection.outcome.words): \(coreSelection.reason)")
             lines.append(
                 "OpenBLAS threads: \(openBLASThreadCount)" + (openBLASParallelModeName.map { " (\($0))" } ?? ""))
+            lines.append(
+                "Perceptron threads: \(perceptronThreadCount) (a BLASBackend's default: large products divided "
+                    + "among Perceptron's threads, each block a single-threaded OpenBLAS call)")
         } else {
             lines.append("OpenBLAS: not in this build (the OpenBLAS trait is off)")
         }

@@ -69,9 +69,9 @@ public enum OpenBLASKernel {
 
         switch decision.action {
         case .keep:
-            if decision.coreIsFallback, let setting {
-                record.notice = "OPENBLAS_CORETYPE=\(setting) runs \(chosen), a fallback core \(onCPU); kept as set"
-            }
+            // A fallback the user asked for through OPENBLAS_CORETYPE is kept without a word on
+            // stderr (it is their choice; `perceptron info` and `verify` still say it).
+            break
         case .cannotSwitch:
             record.outcome = .cannotSwitch
             record.notice = decision.reason
