@@ -7,11 +7,13 @@
 /// - a block gets at least ``minimumMultiplyAdds`` multiply-adds (below it, handing the block to
 ///   another thread costs about what it saves); so a product is divided only from twice that,
 ///   OpenBLAS's own threshold for threading (`m·n·k` ≥ 65,536 × 4);
-/// - rows first: row blocks of at least ``minimumRows`` rows (row blocks were faster than column
-///   blocks for every GEMM of a training step measured at 2 threads,
-///   `Benchmarks/results/split-shapes.txt`); then, when the rows run out before the threads do,
-///   column blocks of at least ``minimumColumns`` columns — unless the work applied to each
-///   block needs whole rows (a softmax epilogue);
+/// - rows first when every thread can get ``preferredRows`` rows (row blocks were faster than
+///   column blocks for every GEMM of a training step at batch 128 and 256 measured at 2 threads,
+///   `Benchmarks/results/split-shapes.txt`), then column blocks of at least ``minimumColumns``
+///   columns when the rows run out; for shorter products columns first, then rows of at least
+///   ``minimumRows`` (at batch 32 and 2 threads the step's GEMMs took 0.21–0.26 ms divided by
+///   columns against 0.36 ms by rows of 16; OpenBLAS divides that way too). Never columns when
+///   the work applied to each block needs whole rows (a softmax epilogue);
 /// - block edges on multiples of 8 rows and 16 columns (whole register blocks of OpenBLAS's
 ///   kernels).
 struct ProductPartition: Equatable, Sendable {
@@ -24,6 +26,8 @@ struct ProductPartition: Equatable, Sendable {
 
     /// A block gets at least this many multiply-adds.
     static let minimumMultiplyAdds = 131_072
+    /// Row blocks of fewer rows than this are a last resort.
+    static let preferredRows = 64
     /// A row block has at least this many rows.
     static let minimumRows = 16
     /// A column block has at least this many columns.
@@ -55,6 +59,12 @@ struct ProductPartition: Equatable, Sendable {
         let work = saturatingProduct(saturatingProduct(m, n), max(0, k))
         let limit = min(threads, work / minimumMultiplyAdds, ThreadPool.maximumChunks)
         guard limit >= 2 else { return whole(m: m, n: n) }
+        if !wholeRows, m / limit < preferredRows, n / minimumColumns >= 2 {
+            // Short products: columns first, keeping whole rows of C per block.
+            let columnBlocks = max(1, min(limit, n / minimumColumns))
+            let rowBlocks = max(1, min(limit / columnBlocks, m / minimumRows))
+            return ProductPartition(m: m, n: n, rowBlocks: rowBlocks, columnBlocks: columnBlocks)
+        }
         let rowBlocks = max(1, min(limit, m / minimumRows))
         let columnBlocks = wholeRows ? 1 : max(1, min(limit / rowBlocks, n / minimumColumns))
         return ProductPartition(m: m, n: n, rowBlocks: rowBlocks, columnBlocks: columnBlocks)

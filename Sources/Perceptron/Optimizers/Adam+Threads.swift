@@ -8,19 +8,6 @@ extension Adam {
     /// costs about as much as updating them. Each thread gets at least half of this.
     static var parallelThreshold: Int { 32_768 }
 
-    /// Whether to write the parameters with non-temporal stores: with two or more threads, the
-    /// other cores have just read them (the GEMMs of the step), and writing each cache line
-    /// through the normal path first takes it away from those cores. Measured on the 235,146
-    /// parameters of a 784-256-128-10 network at batch 128 with OpenBLAS's 2 threads: the
-    /// update inside a step took 0.110 ms with normal stores and 0.060 ms streaming, for 0.01 ms
-    /// more in the next step's GEMMs (which read the parameters from memory, not cache). With
-    /// the row-split GEMMs the two made no measurable difference (step 0.62–0.69 ms either way
-    /// over three paired runs), so streaming stayed. Small tensors stay in cache for this
-    /// core's next use.
-    static func streamsParameters(count: Int, threads: Int) -> Bool {
-        count * MemoryLayout<Element>.stride >= 256 * 1024 && threads >= 2
-    }
-
     /// How the update of `count` elements is divided among up to `threads` threads: as many
     /// threads as get at least half of ``parallelThreshold`` elements each, 8 chunks per thread
     /// (at most 64), each a multiple of 64 elements (whole cache lines and vector registers),

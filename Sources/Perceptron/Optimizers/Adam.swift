@@ -82,8 +82,7 @@ public struct Adam<Element: Scalar>: Optimizer {
         let decays = !(shrink == 1 && l2 == 0)
         let coefficients = AdamCoefficients(
             w1: w1, b2: b2, w2: w2, stepSize: stepSize, inverseCorrection2Root: inverseCorrection2Root, eps: eps,
-            decays: decays, shrink: shrink, l2: l2,
-            streamsParameters: Self.streamsParameters(count: n, threads: threads))
+            decays: decays, shrink: shrink, l2: l2)
         firstMoment.withUnsafeMutableBufferPointer { mBuffer in
             secondMoment.withUnsafeMutableBufferPointer { vBuffer in
                 Self.apply(p, g, mBuffer.baseAddress!, vBuffer.baseAddress!, count: n, coefficients, threads: threads)

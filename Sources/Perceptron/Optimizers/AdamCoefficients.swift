@@ -12,6 +12,12 @@ struct AdamCoefficients<Element: Scalar> {
     var decays: Bool
     var shrink: Element
     var l2: Element
+    /// Whether the vector kernel writes `p` with non-temporal stores; ``Adam`` never asks for it
+    /// now. With OpenBLAS's own 2 threads it paid (the other core had just read the parameters
+    /// in the step's GEMMs: the update took 0.060 ms streaming against 0.110 ms, batch 128);
+    /// with Perceptron dividing the products itself it costs: a 784-256-128-10 step at 2
+    /// threads took 0.345 and 0.369 ms streaming against 0.287 and 0.324 ms not (batch 32, two
+    /// paired runs; batch 128 and 256 within noise). Kept for measurements.
     var streamsParameters = false
 
     /// The same coefficients in precision `U` (exact from `Float` to `Double` and back).

@@ -344,12 +344,18 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
     }
 }
 
-@Test func partitionsOfTheTrainingStepUseEveryThreadAndPreferRows() {
-    // The forward product of the first layer at batch 128: rows first, columns when rows run out.
+@Test func partitionsOfTheTrainingStepUseEveryThreadRowsFirstWhenTheyAreLong() {
+    // The forward product of the first layer at batch 128: rows while each thread gets 64, then
+    // columns first, then rows.
     #expect(ProductPartition.gemm(m: 128, n: 256, k: 784, threads: 2) == .init(m: 128, n: 256, rowBlocks: 2, columnBlocks: 1))
-    #expect(ProductPartition.gemm(m: 128, n: 256, k: 784, threads: 8).rowBlocks == 8)
+    #expect(ProductPartition.gemm(m: 256, n: 784, k: 128, threads: 4) == .init(m: 256, n: 784, rowBlocks: 4, columnBlocks: 1))
+    let eight = ProductPartition.gemm(m: 128, n: 256, k: 784, threads: 8)
+    #expect(eight.columnBlocks == 4 && eight.rowBlocks == 2)
     let sixteen = ProductPartition.gemm(m: 128, n: 256, k: 784, threads: 16)
-    #expect(sixteen.rowBlocks == 8 && sixteen.columnBlocks == 2)
+    #expect(sixteen.columnBlocks == 4 && sixteen.rowBlocks == 4)
+    // Batch 32: whole rows, divided by columns; with a softmax epilogue by rows only.
+    #expect(ProductPartition.gemm(m: 32, n: 256, k: 784, threads: 2) == .init(m: 32, n: 256, rowBlocks: 1, columnBlocks: 2))
+    #expect(ProductPartition.gemm(m: 32, n: 256, k: 784, threads: 2, wholeRows: true).rowBlocks == 2)
     // Too small to divide: below two blocks' worth of work, or one thread.
     #expect(ProductPartition.gemm(m: 128, n: 10, k: 128, threads: 16).blocks == 1)
     #expect(ProductPartition.gemm(m: 4_096, n: 4_096, k: 4_096, threads: 1).blocks == 1)
