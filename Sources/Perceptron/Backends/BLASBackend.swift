@@ -121,7 +121,7 @@ public struct BLASBackend: Backend {
         }
         let blocks = GEMMBlocks(
             partition: ProductPartition.gemm(
-                m: m, n: n, k: k, threads: ownThreads, wholeRows: epilogue.pointee.needsWholeRows),
+                m: m, n: n, k: k, threads: ownThreads, order: epilogue.pointee.partitionOrder),
             transposeA: transposeA, transposeB: transposeB, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
             beta: beta, c: c, ldc: ldc, epilogue: epilogue)
         withOpenBLASThreading { run(blocks, count: blocks.partition.blocks) }

@@ -7,8 +7,9 @@
 /// - a block gets at least ``minimumMultiplyAdds`` multiply-adds (below it, handing the block to
 ///   another thread costs about what it saves); so a product is divided only from twice that,
 ///   OpenBLAS's own threshold for threading (`m·n·k` ≥ 65,536 × 4);
-/// - rows first when every thread can get ``preferredRows`` rows (row blocks were faster than
-///   column blocks for every GEMM of a training step at batch 128 and 256 measured at 2 threads,
+/// - in the order the caller asks for (``Order``): by default rows first when every thread can
+///   get ``preferredRows`` rows (row blocks were faster than column blocks for every GEMM of a
+///   training step at batch 128 and 256 measured alone at 2 threads,
 ///   `Benchmarks/results/split-shapes.txt`), then column blocks of at least ``minimumColumns``
 ///   columns when the rows run out; for shorter products columns first, then rows of at least
 ///   ``minimumRows`` (at batch 32 and 2 threads the step's GEMMs took 0.21–0.26 ms divided by
@@ -52,14 +53,26 @@ struct ProductPartition: Equatable, Sendable {
             ..< Self.edge(c + 1, of: columnBlocks, count: n, multiple: 16)
     }
 
+    /// Which blocks to make first.
+    enum Order: Sendable {
+        /// Rows while every thread gets ``preferredRows``, else columns first.
+        case rowsFirst
+        /// Columns first: for a product `X·Wᵀ` whose columns are the rows of a weight matrix,
+        /// so that each thread reads only the rows of `W` its block needs.
+        case columnsFirst
+        /// Row blocks only: the work applied to each block needs whole rows.
+        case rowsOnly
+    }
+
     /// The partition of an `m × n` output with inner dimension `k` among at most `threads`
-    /// threads; `wholeRows` forbids column blocks. One block when it is not worth dividing.
-    static func gemm(m: Int, n: Int, k: Int, threads: Int, wholeRows: Bool = false) -> ProductPartition {
+    /// threads, in `order`. One block when it is not worth dividing.
+    static func gemm(m: Int, n: Int, k: Int, threads: Int, order: Order = .rowsFirst) -> ProductPartition {
         let (m, n) = (max(0, m), max(0, n))
         let work = saturatingProduct(saturatingProduct(m, n), max(0, k))
         let limit = min(threads, work / minimumMultiplyAdds, ThreadPool.maximumChunks)
         guard limit >= 2 else { return whole(m: m, n: n) }
-        if !wholeRows, m / limit < preferredRows, n / minimumColumns >= 2 {
+        let wholeRows = order == .rowsOnly
+        if !wholeRows, order == .columnsFirst || m / limit < preferredRows, n / minimumColumns >= 2 {
             // Short products: columns first, keeping whole rows of C per block.
             let columnBlocks = max(1, min(limit, n / minimumColumns))
             let rowBlocks = max(1, min(limit / columnBlocks, m / minimumRows))

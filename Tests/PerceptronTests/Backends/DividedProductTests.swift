@@ -253,6 +253,10 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
     let saved: [Float] = randomArray(m * n, &generator)  // a saved output Y for the backward epilogue
     for threads in threadCounts {
         let backend = try blas(threads: threads)
+        // Short enough that the plain product and the forward one are divided alike.
+        #expect(
+            ProductPartition.gemm(m: m, n: n, k: k, threads: threads)
+                == ProductPartition.gemm(m: m, n: n, k: k, threads: threads, order: .columnsFirst))
         for activation in Activation.allCases {
             for backward in [false, true] {
                 // The product alone (divided the same way), then the epilogue over all rows at once.
@@ -294,7 +298,7 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
                     }
                 }
                 // Softmax needs whole rows, so its products are divided by rows only; the
-                // product above was divided by columns too: compare against a rows-only run.
+                // product above was divided by columns.
                 let same = zip(fused, expected).allSatisfy { $0.bitPattern == $1.bitPattern }
                 if activation != .softmax {
                     #expect(same, "\(activation) backward \(backward) \(threads)t")
@@ -319,9 +323,10 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
     ]
     for (m, n, k) in shapes {
         for threads in 1...64 {
-            for wholeRows in [false, true] {
-                let p = ProductPartition.gemm(m: m, n: n, k: k, threads: threads, wholeRows: wholeRows)
-                let label = "\(m)×\(n)×\(k) \(threads)t wholeRows \(wholeRows): \(p)"
+            for order in [ProductPartition.Order.rowsFirst, .columnsFirst, .rowsOnly] {
+                let p = ProductPartition.gemm(m: m, n: n, k: k, threads: threads, order: order)
+                let wholeRows = order == .rowsOnly
+                let label = "\(m)×\(n)×\(k) \(threads)t \(order): \(p)"
                 #expect(p.blocks >= 1 && p.blocks <= max(1, threads), "\(label)")
                 #expect(!wholeRows || p.columnBlocks == 1, "\(label)")
                 if p.blocks > 1 {
@@ -355,7 +360,9 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
     #expect(sixteen.columnBlocks == 4 && sixteen.rowBlocks == 4)
     // Batch 32: whole rows, divided by columns; with a softmax epilogue by rows only.
     #expect(ProductPartition.gemm(m: 32, n: 256, k: 784, threads: 2) == .init(m: 32, n: 256, rowBlocks: 1, columnBlocks: 2))
-    #expect(ProductPartition.gemm(m: 32, n: 256, k: 784, threads: 2, wholeRows: true).rowBlocks == 2)
+    #expect(ProductPartition.gemm(m: 32, n: 256, k: 784, threads: 2, order: .rowsOnly).rowBlocks == 2)
+    // A layer's forward product: columns (rows of W) first even when the rows are long.
+    #expect(ProductPartition.gemm(m: 128, n: 256, k: 784, threads: 2, order: .columnsFirst) == .init(m: 128, n: 256, rowBlocks: 1, columnBlocks: 2))
     // Too small to divide: below two blocks' worth of work, or one thread.
     #expect(ProductPartition.gemm(m: 128, n: 10, k: 128, threads: 16).blocks == 1)
     #expect(ProductPartition.gemm(m: 4_096, n: 4_096, k: 4_096, threads: 1).blocks == 1)
