@@ -304,10 +304,11 @@ func epilogueAppliedToDividedBlocksEqualsTheEpilogueAppliedAfterTheWholeProductB
                     #expect(same, "\(activation) backward \(backward) \(threads)t")
                     #expect(fusedZ == expectedZ, "\(activation) preactivation \(threads)t")
                 } else {
-                    // Rows of a row-only division are the same sums as in any division with
-                    // the same k (OpenBLAS sums each element over k in one call), so within
-                    // rounding of the activation only.
-                    #expect(maxRelativeDifference(fused, expected) <= 1e-5, "softmax \(backward) \(threads)t")
+                    // The two products may differ in their last bits (OpenBLAS's kernels block a
+                    // 100×200 product and its 100×100 halves differently; with Haswell's kernels
+                    // they do), and the softmax backward sums 200 of them per row: within
+                    // 1e-4, far below any real error (a wrong block is off by O(1)).
+                    #expect(maxRelativeDifference(fused, expected) <= 1e-4, "softmax \(backward) \(threads)t")
                 }
                 // The epilogue did something: it changed the product.
                 #expect(fused != product, "\(activation) backward \(backward) \(threads)t")
