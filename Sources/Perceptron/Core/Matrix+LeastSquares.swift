@@ -22,6 +22,8 @@ extension Matrix {
         // No equations or no unknowns: X = 0 is the minimum-norm solution.
         if m == 0 || n == 0 || p == 0 { return Matrix(rows: n, columns: p) }
         do throws(LAPACKError) {
+            // OpenBLAS's kernels are judged (and a fallback switched) before its first call.
+            _ = OpenBLASKernel.useBestAvailableCore()
             if LAPACK.isAvailable {
                 return try gelsSolution(b)
             } else {

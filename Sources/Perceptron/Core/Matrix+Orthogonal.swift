@@ -40,6 +40,8 @@ extension Matrix {
         precondition(m >= n, "orthonormalFactorWithPositiveR needs a tall matrix")
         var q = self
         let diagonal: [T]
+        // OpenBLAS's kernels are judged (and a fallback switched) before its first call.
+        _ = OpenBLASKernel.useBestAvailableCore()
         if LAPACK.isAvailable {
             var tau = [T](repeating: 0, count: n)
             try q.withUnsafeMutableBufferPointer { (a) throws(LAPACKError) in
