@@ -2,8 +2,8 @@
 ///
 /// With ``threads`` greater than 1 (and ``splitsAcrossThreads``, the default), OpenBLAS runs
 /// single-threaded calls and Perceptron divides each large ?gemm or ?gemv into blocks of its
-/// output (``ProductPartition``: rows first, then columns; few and large), one single-threaded
-/// OpenBLAS call per block on ``ThreadPool``'s threads, with the product's epilogue applied to
+/// output (`ProductPartition`: rows first, then columns; few and large), one single-threaded
+/// OpenBLAS call per block on `ThreadPool`'s threads, with the product's epilogue applied to
 /// each block by the thread that computed it. Nothing is allocated per call at any thread
 /// count (OpenBLAS's threaded `sgemm` mallocs a job buffer per call), and the result does not
 /// depend on timing: each block is the same call whichever thread runs it.
@@ -127,7 +127,7 @@ public struct BLASBackend: Backend {
         withOpenBLASThreading { run(blocks, count: blocks.partition.blocks) }
     }
 
-    /// Runs the blocks: on this thread when there is one, else on ``ThreadPool``'s threads.
+    /// Runs the blocks: on this thread when there is one, else on `ThreadPool`'s threads.
     @inline(__always)
     private func run<Work: ChunkedWork>(_ work: Work, count: Int) {
         if count == 1 {
