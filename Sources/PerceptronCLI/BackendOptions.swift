@@ -15,7 +15,9 @@ struct BackendOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let threads, !(1...BLASBackend.maximumThreadCount).contains(threads) {
+            throw ValidationError("--threads must be between 1 and \(BLASBackend.maximumThreadCount) (got \(threads))")
+        }
     }
 
     /// The chosen backend, with the thread count applied.

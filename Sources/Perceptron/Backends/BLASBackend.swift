@@ -31,8 +31,8 @@ public struct BLASBackend: Backend {
     /// and, if they are a fallback for this CPU, switches to the best it has
     /// (``OpenBLASKernel/useBestAvailableCore()``), before any product runs.
     /// - Parameters:
-    ///   - threads: the thread count, at least 1; by default ``threadCount`` (the process-wide
-    ///     default) as it is now.
+    ///   - threads: the thread count, clamped to 1 ... ``maximumThreadCount``; by default
+    ///     ``threadCount`` (the process-wide default) as it is now.
     ///   - splitsAcrossThreads: see ``splitsAcrossThreads``.
     /// - Throws: ``BackendUnavailableError`` when the package was built without the `OpenBLAS` trait.
     public init(threads: Int? = nil, splitsAcrossThreads: Bool = true) throws(BackendUnavailableError) {
@@ -46,10 +46,14 @@ public struct BLASBackend: Backend {
     /// OpenBLAS's own count (`openblas_get_num_threads`, e.g. from `OPENBLAS_NUM_THREADS`).
     public static var threadCount: Int { BLAS.threadCount }
 
-    /// Sets the process-wide default thread count (at least 1) for backends made from now on;
-    /// backends that already exist keep theirs.
+    /// The most threads a backend uses (a larger count is clamped to it): Perceptron's pool
+    /// divides work among at most this many, and Debian's OpenBLAS is built for 64.
+    public static let maximumThreadCount = ThreadPool.maximumThreads
+
+    /// Sets the process-wide default thread count (clamped to 1 ... ``maximumThreadCount``) for
+    /// backends made from now on; backends that already exist keep theirs.
     public static func setThreadCount(_ count: Int) {
-        BLAS.setThreadCount(max(1, count))
+        BLAS.setThreadCount(min(max(1, count), maximumThreadCount))
     }
 
     /// Runs `body` with OpenBLAS single-threaded when Perceptron does the threading, or with

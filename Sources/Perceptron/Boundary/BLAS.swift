@@ -119,7 +119,7 @@ enum BLAS {
         /// Sets OpenBLAS's count unless it already runs that many.
         mutating func setOpenBLAS(_ count: Int) {
             #if OpenBLAS
-            if current != count { openblas_set_num_threads(Int32(count)) }
+            if current != count { openblas_set_num_threads(Int32(clamping: count)) }
             #endif
             current = count
         }

@@ -123,12 +123,16 @@ import Testing
         ["train", "--early-stopping", "2"],
         ["train", "--dataset", "cifar"],
         ["train", "--backend", "gpu"],
+        ["train", "--threads", "0"],
+        ["train", "--threads", "65"],
+        ["train", "--threads", "99999999999"],
     ])
     func invalidFlagsExitNonZeroWithoutWritingAModel(_ arguments: [String]) throws {
         let folder = FormatTestSupport.temporaryFolder()
         let run = try ReliabilitySupport.perceptron(arguments, in: folder)
         #expect(run.status != 0)
         #expect(run.standardError.contains("Error"))
+        #expect(!run.standardError.contains("crashed"), "\(run.standardError)")
         #expect(!ReliabilitySupport.exists("\(folder)/model.safetensors"))
     }
 
