@@ -29,30 +29,17 @@ public enum GEMMEpilogue<T: Scalar> {
         }
     }
 
-    /// Applies the epilogue to the block `rows × columns` of `c` (`width` columns in all); an
-    /// epilogue that ``needsWholeRows`` is given whole rows.
+    /// Applies the epilogue to the block `rows × columns` of `c` (`width` columns in all), row
+    /// by row when the block is narrower than `c`. A product whose epilogue needs whole rows
+    /// (``partitionOrder`` `.rowsOnly`) only ever passes whole rows.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func apply(to c: UnsafeMutableBufferPointer<T>, rows: Range<Int>, columns: Range<Int>, width: Int) {
         if columns.count == width { return apply(to: c, first: rows.lowerBound, count: rows.count, columns: width) }
-        guard !rows.isEmpty, !columns.isEmpty else { return }
+        guard !columns.isEmpty else { return }
         for row in rows {
-            let range = (row * width + columns.lowerBound)..<(row * width + columns.upperBound)
-            switch self {
-            case .none:
-                return
-            case .biasActivation(let activation, let bias, let preactivation):
-                ActivationKernels.biasActivation(
-                    activation, values: UnsafeMutableBufferPointer(rebasing: c[range]),
-                    bias: UnsafeBufferPointer(rebasing: bias[columns]),
-                    preactivation: preactivation.map { UnsafeMutableBufferPointer(rebasing: $0[range]) }, rows: 1,
-                    columns: columns.count)
-            case .activationBackward(let activation, let input, let output):
-                ActivationKernels.backward(
-                    activation, input: input.isEmpty ? input : UnsafeBufferPointer(rebasing: input[range]),
-                    output: UnsafeBufferPointer(rebasing: output[range]),
-                    gradient: UnsafeMutableBufferPointer(rebasing: c[range]), rows: 1, columns: columns.count)
-            }
+            let start = row * width + columns.lowerBound
+            apply(to: c, elements: start..<(start + columns.count), biasColumns: columns, rows: 1)
         }
     }
 
@@ -61,20 +48,29 @@ public enum GEMMEpilogue<T: Scalar> {
     @_specialize(where T == Double)
     func apply(to c: UnsafeMutableBufferPointer<T>, first: Int, count: Int, columns: Int) {
         guard count > 0, columns > 0 else { return }
-        let range = (first * columns)..<((first + count) * columns)
+        apply(to: c, elements: (first * columns)..<((first + count) * columns), biasColumns: 0..<columns, rows: count)
+    }
+
+    /// The epilogue on `rows` contiguous rows of `c` at `elements`, each covering the columns
+    /// `biasColumns` (the bias entries they take).
+    @inline(__always)
+    private func apply(
+        to c: UnsafeMutableBufferPointer<T>, elements range: Range<Int>, biasColumns: Range<Int>, rows: Int
+    ) {
         switch self {
         case .none:
             return
         case .biasActivation(let activation, let bias, let preactivation):
             ActivationKernels.biasActivation(
-                activation, values: UnsafeMutableBufferPointer(rebasing: c[range]), bias: bias,
-                preactivation: preactivation.map { UnsafeMutableBufferPointer(rebasing: $0[range]) }, rows: count,
-                columns: columns)
+                activation, values: UnsafeMutableBufferPointer(rebasing: c[range]),
+                bias: UnsafeBufferPointer(rebasing: bias[biasColumns]),
+                preactivation: preactivation.map { UnsafeMutableBufferPointer(rebasing: $0[range]) }, rows: rows,
+                columns: biasColumns.count)
         case .activationBackward(let activation, let input, let output):
             ActivationKernels.backward(
                 activation, input: input.isEmpty ? input : UnsafeBufferPointer(rebasing: input[range]),
                 output: UnsafeBufferPointer(rebasing: output[range]),
-                gradient: UnsafeMutableBufferPointer(rebasing: c[range]), rows: count, columns: columns)
+                gradient: UnsafeMutableBufferPointer(rebasing: c[range]), rows: rows, columns: biasColumns.count)
         }
     }
 }
