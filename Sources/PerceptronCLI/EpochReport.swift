@@ -38,14 +38,16 @@ struct MetricsCSV {
 }
 
 extension Network {
-    /// `784-256-128-10 relu`: the layer widths and the hidden activation(s).
+    /// `784-256-128-10 batch_norm,relu,dropout(0.2)`: the layer widths and the other modules'
+    /// kinds, each once, in order of appearance.
     var layerDescription: String {
         var widths = [inputSize]
         var kinds: [String] = []
         for layer in layers {
-            switch layer {
-            case .dense(let d): widths.append(d.outputSize)
-            case .activation(let a): if !kinds.contains(a.rawValue) { kinds.append(a.rawValue) }
+            if case .dense(let d) = layer {
+                widths.append(d.outputSize)
+            } else if !kinds.contains(layer.spec.token) {
+                kinds.append(layer.spec.token)
             }
         }
         let w = widths.map(String.init).joined(separator: "-")

@@ -17,7 +17,10 @@ struct Train: ParsableCommand {
     @Option(help: "Hidden layer widths, comma-separated (empty for none).")
     var hidden: String = "256,128"
 
-    @Option(help: "Hidden activation: relu, leaky_relu, sigmoid, tanh or gelu.")
+    @Option(
+        help: ArgumentHelp(
+            "Hidden activation: relu, leaky_relu, sigmoid, tanh, gelu, silu, softplus or elu.",
+            discussion: "Arguments as in a model file: leaky_relu(0.1), elu(0.5), softplus(2,20)."))
     var activation: Activation = .relu
 
     @Option(help: "Loss: cross-entropy, mse or bce.")
@@ -269,7 +272,19 @@ struct Train: ParsableCommand {
     }
 }
 
-extension Activation: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {
+    /// A kind with optional arguments, as in a model file: `relu`, `leaky_relu(0.1)`, `elu`.
+    public init?(argument: String) {
+        guard let spec = try? ModuleSpec(parsing: argument),
+            let activation = try? Activation(kind: spec.kind, arguments: spec.arguments)
+        else { return nil }
+        self = activation
+    }
+
+    public var defaultValueDescription: String { Layer<Double>.activation(self).spec.token }
+
+    public static var allValueStrings: [String] { allCases.map(\.kind) }
+}
 extension Loss: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}

@@ -18,8 +18,8 @@ enum ActivationKernels {
                 let v = zp[i]
                 yp[i] = v < zero ? zero : v
             }
-        case .leakyReLU:
-            let slope = T(Activation.leakyReLUSlope)
+        case .leakyReLU(let s):
+            let slope = T(s)
             let zero: T = 0
             for i in 0..<n {
                 let v = zp[i]
@@ -27,6 +27,14 @@ enum ActivationKernels {
             }
         case .sigmoid:
             for i in 0..<n { yp[i] = sigmoid(zp[i]) }
+        case .silu:
+            for i in 0..<n { yp[i] = silu(zp[i]) }
+        case .softplus(let beta, let threshold):
+            let (b, t) = (T(beta), T(threshold))
+            for i in 0..<n { yp[i] = softplus(zp[i], beta: b, threshold: t) }
+        case .elu(let alpha):
+            let a = T(alpha)
+            for i in 0..<n { yp[i] = elu(zp[i], alpha: a) }
         case .tanh:
             for i in 0..<n { yp[i] = T.tanh(zp[i]) }
         case .gelu:
@@ -53,16 +61,26 @@ enum ActivationKernels {
             for r in 0..<rows { addBias(yp + r * n, bp, n) }
         case .relu:
             for r in 0..<rows { biasReLU(yp + r * n, bp, n) }
-        case .leakyReLU:
-            let slope = T(Activation.leakyReLUSlope)
+        case .leakyReLU(let s):
+            let slope = T(s)
             let zero: T = 0
+            let zp = preactivation?.baseAddress
             for r in 0..<rows {
                 let row = yp + r * n
                 for j in 0..<n {
                     let v = row[j] + bp[j]
+                    zp?[r * n + j] = v
                     row[j] = v > zero ? v : v * slope
                 }
             }
+        case .silu:
+            biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { silu($0) }
+        case .softplus(let beta, let threshold):
+            let (b, t) = (T(beta), T(threshold))
+            biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { softplus($0, beta: b, threshold: t) }
+        case .elu(let alpha):
+            let a = T(alpha)
+            biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { elu($0, alpha: a) }
         case .sigmoid:
             for r in 0..<rows {
                 let row = yp + r * n
@@ -92,6 +110,22 @@ enum ActivationKernels {
         }
     }
 
+    /// `Z = Y + b` row by row, `Z` stored in `z` when given, then `Y ← f(Z)`.
+    @inline(__always)
+    static func biasElementwise<T: Scalar>(
+        _ yp: UnsafeMutablePointer<T>, _ bp: UnsafePointer<T>, _ zp: UnsafeMutablePointer<T>?, _ rows: Int, _ n: Int,
+        _ f: (T) -> T
+    ) {
+        for r in 0..<rows {
+            let row = yp + r * n
+            for j in 0..<n {
+                let v = row[j] + bp[j]
+                zp?[r * n + j] = v
+                row[j] = f(v)
+            }
+        }
+    }
+
     /// `y ← y + b` over `n` elements.
     @inline(__always)
     static func addBias<T: Scalar>(_ y: UnsafeMutablePointer<T>, _ b: UnsafePointer<T>, _ n: Int) {
@@ -114,10 +148,11 @@ enum ActivationKernels {
     ///
     /// The derivative is taken from the saved output where the formula allows: ReLU selects
     /// `dL/dZ = (Y ≤ 0 ? 0 : dL/dY)` (so a non-finite dL/dY at a dead unit gives exactly 0),
-    /// LeakyReLU multiplies by 1 or the slope from the sign of `Y`; `σ(1 − σ)`, `1 − tanh²`;
-    /// GELU from `input`; softmax by the
+    /// LeakyReLU multiplies by 1 or the slope from the sign of `Y` (of `input` for a negative
+    /// slope); `σ(1 − σ)`, `1 − tanh²`; GELU, SiLU, softplus and ELU from `input` (see
+    /// ``Activation`` for each derivative); softmax by the
     /// Jacobian-vector product `dZ_ik = Σ_j dY_ij S_ij(δ_jk − S_ik) = S_ik(dY_ik − Σ_j dY_ij S_ij)`.
-    /// `input` may be empty for every activation but GELU.
+    /// `input` may be empty unless ``Activation/backwardNeedsInput``.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func backward<T: Scalar>(
@@ -136,12 +171,37 @@ enum ActivationKernels {
                 let v = gp[i]
                 gp[i] = yp[i] <= zero ? zero : v
             }
-        case .leakyReLU:
-            let slope = T(Activation.leakyReLUSlope)
+        case .leakyReLU(let s):
+            // The sign of z, read from Y when the slope is not negative (then sign Y = sign z).
+            let slope = T(s)
             let (zero, one): (T, T) = (0, 1)
+            let sp = s >= 0 ? yp : (z.baseAddress ?? yp)
             for i in 0..<n {
-                let factor = yp[i] > zero ? one : slope
+                let factor = sp[i] > zero ? one : slope
                 gp[i] *= factor
+            }
+        case .silu:
+            guard let zp = z.baseAddress else { return }
+            let one: T = 1
+            for i in 0..<n {
+                let v = zp[i]
+                let s = sigmoid(v)
+                gp[i] *= s * (one + v * (one - s))
+            }
+        case .softplus(let beta, let threshold):
+            guard let zp = z.baseAddress else { return }
+            let (b, t): (T, T) = (T(beta), T(threshold))
+            for i in 0..<n {
+                let bz = zp[i] * b
+                if !(bz > t) { gp[i] *= sigmoid(bz) }
+            }
+        case .elu(let alpha):
+            guard let zp = z.baseAddress else { return }
+            let a = T(alpha)
+            let zero: T = 0
+            for i in 0..<n {
+                let v = zp[i]
+                if !(v > zero) { gp[i] *= a * T.exp(v) }
             }
         case .sigmoid:
             let one: T = 1
@@ -175,6 +235,24 @@ enum ActivationKernels {
         if x >= 0 { return 1 / (1 + T.exp(-x)) }
         let e = T.exp(x)
         return e / (1 + e)
+    }
+
+    /// `z·σ(z)`.
+    @inline(__always)
+    static func silu<T: Scalar>(_ z: T) -> T { z * sigmoid(z) }
+
+    /// `log(1 + e^(β·z))/β`, or `z` where `β·z > threshold` (PyTorch's linear regime); the
+    /// logarithm as `log1p` for accuracy where `e^(β·z)` is small.
+    @inline(__always)
+    static func softplus<T: Scalar>(_ z: T, beta: T, threshold: T) -> T {
+        let bz = z * beta
+        return bz > threshold ? z : T.log(onePlus: T.exp(bz)) / beta
+    }
+
+    /// `z` for `z > 0`, else `α·(e^z − 1)` (`expm1` for accuracy near 0).
+    @inline(__always)
+    static func elu<T: Scalar>(_ z: T, alpha: T) -> T {
+        z > 0 ? z : alpha * T.expMinusOne(z)
     }
 
     /// `z·Φ(z)`, `Φ(z) = (1 + erf(z/√2))/2`.

@@ -57,6 +57,21 @@ enum JSON {
         return value
     }
 
+    /// The value of `text` if it is exactly one JSON number (`0.2`, `-1`, `1e-5`), else `nil`.
+    /// A number too large for `Double` reads as ±∞ and is returned as such.
+    static func number(_ text: String) -> Double? {
+        var text = text
+        let value: Value? = text.withUTF8 { bytes in
+            guard let first = bytes.first, first == UInt8(ascii: "-") || (first >= 48 && first <= 57) else { return nil }
+            return try? parse(UnsafeRawBufferPointer(bytes), file: "", baseOffset: 0)
+        }
+        switch value {
+        case .integer(let i): return Double(i)
+        case .number(let t): return Double(t)
+        default: return nil
+        }
+    }
+
     /// `s` as a JSON string literal, with `"`, `\` and control characters escaped.
     static func quote(_ s: String) -> String {
         var out = "\""

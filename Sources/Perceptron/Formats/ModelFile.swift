@@ -2,10 +2,13 @@
 /// names them.
 ///
 /// Module `i` that is a linear layer stores `{i}.weight` `[out, in]` and `{i}.bias` `[out]`;
-/// activations store nothing. `__metadata__` holds `perceptron.layers`, the module kinds in
-/// order, comma-separated (`linear,relu,linear`; kinds are `linear` and the raw values of
-/// ``Activation``), and `perceptron.loss` (a raw value of ``Loss``; ``Loss/crossEntropy`` when
-/// absent). All tensors share one dtype. So a PyTorch user loads a Perceptron model with
+/// `layer_norm` stores `{i}.weight`, `{i}.bias` `[features]`; `batch_norm` stores those and
+/// `{i}.running_mean`, `{i}.running_var` `[features]` and `{i}.num_batches_tracked` (I64,
+/// shape `[]`); activations and dropout store nothing. `__metadata__` holds
+/// `perceptron.layers`, the module kinds in order, comma-separated, each with its arguments in
+/// parentheses when they differ from PyTorch's defaults (`linear,batch_norm,relu,dropout(0.2),linear`;
+/// see ``ModuleSpec``), and `perceptron.loss` (a raw value of ``Loss``; ``Loss/crossEntropy``
+/// when absent). All tensors but `num_batches_tracked` share one dtype. So a PyTorch user loads a Perceptron model with
 /// `model.load_state_dict(safetensors.torch.load_file(path))` and saves one with
 /// `safetensors.torch.save_file(model.state_dict(), path, metadata={...})`.
 ///
@@ -62,14 +65,46 @@ public enum ModelFile {
 
     /// The safetensors contents of `network` and `loss`.
     public static func encode<T: Scalar>(_ network: Network<T>, loss: Loss) -> SafetensorsFile {
-        var tensors: [String: Tensor] = [:]
         let layers = network.layers
+        var tensors: [String: Tensor] = [:]
         for (i, layer) in layers.enumerated() {
-            guard case .dense(let d) = layer else { continue }
-            tensors["\(i).weight"] = Tensor(d.weight)
-            tensors["\(i).bias"] = Tensor(validatedDType: DType(T.precision), shape: [d.bias.count], bytes: Tensor.encode(d.bias))
+            for (name, tensor) in tensorsOf(layer, module: i, gradients: false) { tensors[name] = tensor }
         }
         return SafetensorsFile(tensors: tensors, metadata: metadata(layers, loss))
+    }
+
+    /// The state_dict entries of module `i` (its gradients instead of its parameters when
+    /// `gradients`; a gradients file has no running statistics).
+    static func tensorsOf<T: Scalar>(_ layer: Layer<T>, module i: Int, gradients: Bool) -> [(String, Tensor)] {
+        func vector(_ v: [T]) -> Tensor {
+            Tensor(validatedDType: DType(T.precision), shape: [v.count], bytes: Tensor.encode(v))
+        }
+        switch layer {
+        case .activation, .dropout:
+            return []
+        case .dense(let d):
+            return [
+                ("\(i).weight", Tensor(gradients ? d.weightGradient : d.weight)),
+                ("\(i).bias", vector(gradients ? d.biasGradient : d.bias)),
+            ]
+        case .layerNorm(let l):
+            return [
+                ("\(i).weight", vector(gradients ? l.weightGradient : l.weight)),
+                ("\(i).bias", vector(gradients ? l.biasGradient : l.bias)),
+            ]
+        case .batchNorm(let b):
+            if gradients {
+                return [("\(i).weight", vector(b.weightGradient)), ("\(i).bias", vector(b.biasGradient))]
+            }
+            let tracked =
+                (try? Tensor(integers: [b.batchesTracked], shape: [], dtype: .int64))
+                ?? Tensor(validatedDType: .int64, shape: [], bytes: [UInt8](repeating: 0, count: 8))
+            return [
+                ("\(i).weight", vector(b.weight)), ("\(i).bias", vector(b.bias)),
+                ("\(i).running_mean", vector(b.runningMean)), ("\(i).running_var", vector(b.runningVariance)),
+                ("\(i).num_batches_tracked", tracked),
+            ]
+        }
     }
 
     /// Writes `network` and `loss` to `path` atomically (see ``AtomicFile``).
@@ -83,13 +118,10 @@ public enum ModelFile {
     /// (the scalar `lossValue`, shape `[]`) and `input` (``Network/inputGradient``, dL/dX, the
     /// shape of X). The metadata is the model's.
     public static func gradients<T: Scalar>(of network: Network<T>, loss: Loss, lossValue: T) -> SafetensorsFile {
-        var tensors: [String: Tensor] = [:]
         let layers = network.layers
+        var tensors: [String: Tensor] = [:]
         for (i, layer) in layers.enumerated() {
-            guard case .dense(let d) = layer else { continue }
-            tensors["\(i).weight"] = Tensor(d.weightGradient)
-            tensors["\(i).bias"] = Tensor(
-                validatedDType: DType(T.precision), shape: [d.biasGradient.count], bytes: Tensor.encode(d.biasGradient))
+            for (name, tensor) in tensorsOf(layer, module: i, gradients: true) { tensors[name] = tensor }
         }
         tensors["loss"] = Tensor(scalar: lossValue)
         tensors["input"] = Tensor(network.inputGradient)
@@ -104,24 +136,28 @@ public enum ModelFile {
     }
 
     private static func metadata<T: Scalar>(_ layers: [Layer<T>], _ loss: Loss) -> [String: String] {
-        [layersKey: layers.map(\.kind).joined(separator: ","), lossKey: loss.rawValue]
+        [layersKey: layers.map(\.spec.token).joined(separator: ","), lossKey: loss.rawValue]
     }
 
     /// The module list, loss and dtype of a file, checked against its tensors.
     private struct Layout {
         enum Module {
-            case linear(weight: String, bias: String)
+            case linear(index: Int, rows: Int, columns: Int)
             case activation(Activation)
+            case dropout(Double)
+            case layerNorm(index: Int, features: Int, epsilon: Double)
+            case batchNorm(index: Int, features: Int, epsilon: Double, momentum: Double)
         }
         var modules: [Module] = []
         var loss = Loss.crossEntropy
         var dtype = DType.float32
 
         init(_ contents: SafetensorsFile, file: String) throws(FormatError) {
-            guard let list = contents.metadata[ModelFile.layersKey] else {
+            let key = ModelFile.layersKey
+            guard let list = contents.metadata[key] else {
                 throw FormatError(
                     file: file, kind: .invalidMetadata,
-                    expected: "__metadata__ \"\(ModelFile.layersKey)\" listing the module kinds (e.g. linear,relu,linear)",
+                    expected: "__metadata__ \"\(key)\" listing the module kinds (e.g. linear,relu,linear)",
                     found: "no such key")
             }
             if let name = contents.metadata[ModelFile.lossKey] {
@@ -133,77 +169,156 @@ public enum ModelFile {
                 }
                 loss = l
             }
-            // Kinds may be written with spaces after the commas: "linear, relu, linear".
-            let kinds = list.split(separator: ",", omittingEmptySubsequences: false).map { part in
-                String(part.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+            let specs: [ModuleSpec]
+            do { specs = try ModuleSpec.parseList(list) } catch {
+                throw FormatError(
+                    file: file, kind: .invalidMetadata, expected: "\(key) of known module kinds with valid arguments",
+                    found: error.description)
             }
             var used = Set<String>()
             var previous: (name: String, width: Int)?
             var dtypeSource: String?
-            for (i, kind) in kinds.enumerated() {
-                if kind != "linear" {
-                    guard let a = Activation(rawValue: kind) else {
-                        throw FormatError(
-                            file: file, kind: .invalidMetadata,
-                            expected: "module kinds from linear, " + Activation.allCases.map(\.rawValue).joined(separator: ", "),
-                            found: "\(JSON.quote(kind)) at module \(i) of \(ModelFile.layersKey)")
-                    }
-                    modules.append(.activation(a))
-                    continue
-                }
-                let (w, b) = ("\(i).weight", "\(i).bias")
-                for name in [w, b] {
-                    guard let t = contents.tensors[name] else {
-                        throw FormatError(
-                            file: file, kind: .missingTensor,
-                            expected: "tensor \(JSON.quote(name)) for module \(i) (linear) of \(ModelFile.layersKey)", found: "none")
-                    }
-                    guard [.float32, .float64, .float16, .bfloat16].contains(t.dtype) else {
-                        throw FormatError(
-                            file: file, kind: .unsupportedDType, expected: "floating-point parameters",
-                            found: "\(t.dtype) tensor \(JSON.quote(name))")
-                    }
-                    if let source = dtypeSource, let first = contents.tensors[source], first.dtype != t.dtype {
-                        throw FormatError(
-                            file: file, kind: .tensorMismatch, expected: "one dtype for all tensors (\(first.dtype) in \(JSON.quote(source)))",
-                            found: "\(t.dtype) in \(JSON.quote(name))")
-                    }
-                    if dtypeSource == nil {
-                        dtypeSource = name
-                        dtype = t.dtype
-                    }
-                    used.insert(name)
-                }
-                let weightShape = contents.tensors[w]?.shape ?? []
-                let biasShape = contents.tensors[b]?.shape ?? []
-                guard weightShape.count == 2, weightShape[0] > 0, weightShape[1] > 0 else {
+            var hasLinear = false
+
+            /// The floating-point tensor `name` of module `i`, checked for presence and dtype.
+            func floating(_ name: String, _ i: Int, _ spec: ModuleSpec) throws(FormatError) -> [Int] {
+                guard let t = contents.tensors[name] else {
                     throw FormatError(
-                        file: file, kind: .tensorMismatch, expected: "\(JSON.quote(w)) of shape [out, in], both positive",
-                        found: "shape \(weightShape)")
+                        file: file, kind: .missingTensor,
+                        expected: "tensor \(JSON.quote(name)) for module \(i) (\(spec.kind)) of \(key)", found: "none")
                 }
-                guard biasShape == [weightShape[0]] else {
+                guard [.float32, .float64, .float16, .bfloat16].contains(t.dtype) else {
                     throw FormatError(
-                        file: file, kind: .tensorMismatch, expected: "\(JSON.quote(b)) of shape [\(weightShape[0])] (the rows of \(w))",
-                        found: "shape \(biasShape)")
+                        file: file, kind: .unsupportedDType, expected: "floating-point parameters",
+                        found: "\(t.dtype) tensor \(JSON.quote(name))")
                 }
-                if let previous, previous.width != weightShape[1] {
+                if let source = dtypeSource, let first = contents.tensors[source], first.dtype != t.dtype {
                     throw FormatError(
                         file: file, kind: .tensorMismatch,
-                        expected: "\(JSON.quote(w)) with \(previous.width) inputs (the outputs of \(JSON.quote(previous.name)))",
-                        found: "shape \(weightShape)")
+                        expected: "one dtype for all tensors (\(first.dtype) in \(JSON.quote(source)))",
+                        found: "\(t.dtype) in \(JSON.quote(name))")
                 }
-                previous = (w, weightShape[0])
-                modules.append(.linear(weight: w, bias: b))
+                if dtypeSource == nil {
+                    dtypeSource = name
+                    dtype = t.dtype
+                }
+                used.insert(name)
+                return t.shape
             }
-            guard previous != nil else {
+            /// A normalisation's `[features]` vectors, all of one positive width matching the
+            /// incoming one.
+            func vectors(_ names: [String], _ i: Int, _ spec: ModuleSpec) throws(FormatError) -> Int {
+                var width: Int?
+                for name in names {
+                    let shape = try floating(name, i, spec)
+                    guard shape.count == 1, shape[0] > 0 else {
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch, expected: "\(JSON.quote(name)) of shape [features]",
+                            found: "shape \(shape)")
+                    }
+                    let expected = width ?? previous?.width ?? shape[0]
+                    guard shape[0] == expected else {
+                        let source = width == nil ? "the outputs of \(JSON.quote(previous?.name ?? ""))" : JSON.quote(names[0])
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch,
+                            expected: "\(JSON.quote(name)) of shape [\(expected)] (as \(source))", found: "shape \(shape)")
+                    }
+                    width = shape[0]
+                }
+                return width ?? 0
+            }
+            func argument(_ spec: ModuleSpec, _ k: Int, _ fallback: Double) -> Double {
+                k < spec.arguments.count ? spec.arguments[k] : fallback
+            }
+            func invalid(_ i: Int, _ spec: ModuleSpec, _ error: ModuleSpecError) -> FormatError {
+                FormatError(
+                    file: file, kind: .invalidMetadata, expected: "valid arguments for module \(i) of \(key)",
+                    found: "\(JSON.quote(spec.token)): \(error)")
+            }
+
+            for (i, spec) in specs.enumerated() {
+                switch spec.kind {
+                case "linear":
+                    let (w, b) = ("\(i).weight", "\(i).bias")
+                    let weightShape = try floating(w, i, spec)
+                    let biasShape = try floating(b, i, spec)
+                    guard weightShape.count == 2, weightShape[0] > 0, weightShape[1] > 0 else {
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch, expected: "\(JSON.quote(w)) of shape [out, in], both positive",
+                            found: "shape \(weightShape)")
+                    }
+                    guard biasShape == [weightShape[0]] else {
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch,
+                            expected: "\(JSON.quote(b)) of shape [\(weightShape[0])] (the rows of \(w))",
+                            found: "shape \(biasShape)")
+                    }
+                    if let previous, previous.width != weightShape[1] {
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch,
+                            expected: "\(JSON.quote(w)) with \(previous.width) inputs (the outputs of \(JSON.quote(previous.name)))",
+                            found: "shape \(weightShape)")
+                    }
+                    previous = (w, weightShape[0])
+                    hasLinear = true
+                    modules.append(.linear(index: i, rows: weightShape[0], columns: weightShape[1]))
+                case "dropout":
+                    let p = argument(spec, 0, 0.5)
+                    guard p >= 0, p <= 1 else {
+                        throw invalid(i, spec, .invalidArgument(kind: "dropout", name: "p", value: p, expected: "between 0 and 1"))
+                    }
+                    modules.append(.dropout(p))
+                case "layer_norm":
+                    let eps = argument(spec, 0, 1e-5)
+                    guard eps >= 0, eps.isFinite else {
+                        throw invalid(i, spec, .invalidArgument(kind: "layer_norm", name: "eps", value: eps, expected: "a finite number ≥ 0"))
+                    }
+                    let f = try vectors(["\(i).weight", "\(i).bias"], i, spec)
+                    previous = ("\(i).weight", f)
+                    modules.append(.layerNorm(index: i, features: f, epsilon: eps))
+                case "batch_norm":
+                    let eps = argument(spec, 0, 1e-5)
+                    let momentum = argument(spec, 1, 0.1)
+                    guard eps >= 0, eps.isFinite else {
+                        throw invalid(i, spec, .invalidArgument(kind: "batch_norm", name: "eps", value: eps, expected: "a finite number ≥ 0"))
+                    }
+                    guard momentum >= 0, momentum <= 1 else {
+                        throw invalid(
+                            i, spec, .invalidArgument(kind: "batch_norm", name: "momentum", value: momentum, expected: "between 0 and 1"))
+                    }
+                    let f = try vectors(
+                        ["\(i).weight", "\(i).bias", "\(i).running_mean", "\(i).running_var"], i, spec)
+                    let tracked = "\(i).num_batches_tracked"
+                    guard let t = contents.tensors[tracked] else {
+                        throw FormatError(
+                            file: file, kind: .missingTensor,
+                            expected: "tensor \(JSON.quote(tracked)) for module \(i) (batch_norm) of \(key)", found: "none")
+                    }
+                    guard t.dtype == .int64, t.shape.isEmpty || t.shape == [1] else {
+                        throw FormatError(
+                            file: file, kind: .tensorMismatch, expected: "\(JSON.quote(tracked)) an I64 scalar (shape [])",
+                            found: "\(t.dtype) of shape \(t.shape)")
+                    }
+                    used.insert(tracked)
+                    previous = ("\(i).weight", f)
+                    modules.append(.batchNorm(index: i, features: f, epsilon: eps, momentum: momentum))
+                default:
+                    do {
+                        modules.append(.activation(try Activation(kind: spec.kind, arguments: spec.arguments)))
+                    } catch {
+                        throw invalid(i, spec, error)
+                    }
+                }
+            }
+            guard hasLinear else {
                 throw FormatError(
-                    file: file, kind: .invalidMetadata, expected: "at least one linear module in \(ModelFile.layersKey)",
+                    file: file, kind: .invalidMetadata, expected: "at least one linear module in \(key)",
                     found: JSON.quote(list))
             }
             let extra = contents.tensors.keys.filter { !used.contains($0) }.sorted()
             if let first = extra.first {
                 throw FormatError(
-                    file: file, kind: .unexpectedTensor, expected: "only the tensors of the linear modules in \(ModelFile.layersKey)",
+                    file: file, kind: .unexpectedTensor, expected: "only the tensors of the modules in \(key)",
                     found: extra.count == 1 ? JSON.quote(first) : "\(JSON.quote(first)) and \(extra.count - 1) more")
             }
         }
@@ -233,16 +348,35 @@ public enum ModelFile {
             switch module {
             case .activation(let a):
                 layers.append(.activation(a))
-            case .linear(let w, let b):
-                let shape = contents.tensors[w]?.shape ?? []
-                do {
-                    let weight = try Matrix(rows: shape[0], columns: shape[1], elements: values(w))
-                    layers.append(.dense(try Dense(weight: weight, bias: values(b))))
-                } catch let error as FormatError {
-                    throw error
-                } catch {
-                    throw FormatError(file: file, kind: .tensorMismatch, expected: "consistent shapes", found: "\(error)")
+            case .dropout(let p):
+                layers.append(.dropout(probability: p))
+            case .linear(let i, let rows, let columns):
+                let weight = Matrix(rows: rows, columns: columns, elementsUnchecked: try values("\(i).weight"))
+                layers.append(.dense(Dense(unchecked: weight, bias: try values("\(i).bias"))))
+            case .layerNorm(let i, _, let eps):
+                layers.append(.layerNorm(LayerNorm(unchecked: try values("\(i).weight"), bias: try values("\(i).bias"), epsilon: eps)))
+            case .batchNorm(let i, _, let eps, let momentum):
+                let variance = try values("\(i).running_var")
+                if let bad = variance.firstIndex(where: { $0 < 0 }) {
+                    throw FormatError(
+                        file: file, kind: .tensorMismatch, expected: "a running variance ≥ 0",
+                        found: "\(variance[bad]) at element \(bad) of \(JSON.quote("\(i).running_var"))")
                 }
+                let name = "\(i).num_batches_tracked"
+                let tracked: Int
+                do { tracked = try contents.tensors[name]?.integers().first ?? 0 } catch {
+                    throw FormatError(file: file, kind: .tensorMismatch, expected: error.expected, found: "\(error.found) in \(JSON.quote(name))")
+                }
+                guard tracked >= 0 else {
+                    throw FormatError(
+                        file: file, kind: .tensorMismatch, expected: "\(JSON.quote(name)) ≥ 0", found: "\(tracked)")
+                }
+                layers.append(
+                    .batchNorm(
+                        BatchNorm(
+                            unchecked: try values("\(i).weight"), bias: try values("\(i).bias"),
+                            runningMean: try values("\(i).running_mean"), runningVariance: variance,
+                            batchesTracked: tracked, epsilon: eps, momentum: momentum)))
             }
         }
         do {

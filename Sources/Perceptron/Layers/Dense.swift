@@ -43,23 +43,34 @@ public struct Dense<T: Scalar>: Sendable, Equatable {
         self.biasGradient = [T](repeating: 0, count: outputSize)
     }
 
-    /// `Y = X·Wᵀ + b`: one ?gemm with B transposed, then the bias added row by row.
+    /// `Y = X·Wᵀ + b`: the network's own dense step (`DenseStep.forward`, one ?gemm with B
+    /// transposed, the bias added as its epilogue) on one matrix.
     /// Shapes: `X` `[batch, in]` → `[batch, out]`.
     /// - Throws: ``ShapeError`` if `X` has not `inputSize` columns.
     public func forward(_ x: Matrix<T>, backend: any Backend = defaultBackend()) throws(ShapeError) -> Matrix<T> {
+        guard x.columns == inputSize else {
+            throw ShapeError(
+                operation: "Dense.forward", shapes: [.init("input", x.shape), .init("weight", weight.shape)],
+                reason: "input must have \(inputSize) columns")
+        }
         var y = Matrix<T>(rows: x.rows, columns: outputSize)
-        try backend.gemm(x, weight, transposeB: true, into: &y)
-        y.withUnsafeMutableBufferPointer { py in
-            bias.withUnsafeBufferPointer { pb in
-                ActivationKernels.biasActivation(
-                    nil, values: py, bias: pb, preactivation: nil, rows: x.rows, columns: outputSize)
+        guard x.rows > 0 else { return y }
+        x.withUnsafeBufferPointer { px in
+            weight.withUnsafeBufferPointer { pw in
+                bias.withUnsafeBufferPointer { pb in
+                    y.withUnsafeMutableBufferPointer { py in
+                        DenseStep.forward(
+                            backend: backend, input: px, batch: x.rows, weight: pw, bias: pb, inputSize: inputSize,
+                            outputSize: outputSize, output: py, activation: nil, preactivation: nil)
+                    }
+                }
             }
         }
         return y
     }
 
     /// Backward pass for upstream `G = dL/dY`; overwrites ``weightGradient`` and ``biasGradient``
-    /// and returns dL/dX.
+    /// and returns dL/dX: the network's own dense step (`DenseStep.backward`) on matrices.
     ///
     /// `dW = Gᵀ·X` (one ?gemm, A transposed), `db = Gᵀ·1` (one ?gemv), `dX = G·W` (one ?gemm).
     /// Shapes: `X` `[batch, in]`, `G` `[batch, out]` → `[batch, in]`.
@@ -67,14 +78,34 @@ public struct Dense<T: Scalar>: Sendable, Equatable {
     public mutating func backward(
         input x: Matrix<T>, upstream g: Matrix<T>, backend: any Backend = defaultBackend()
     ) throws(ShapeError) -> Matrix<T> {
-        guard x.rows == g.rows, g.columns == outputSize else {
+        guard x.rows == g.rows, g.columns == outputSize, x.columns == inputSize else {
             throw ShapeError(
                 operation: "Dense.backward",
                 shapes: [.init("input", x.shape), .init("upstream", g.shape), .init("weight", weight.shape)],
                 reason: "upstream must be [batch, \(outputSize)] with the input's batch")
         }
-        try backend.gemm(g, transposeA: true, x, into: &weightGradient)
-        biasGradient = try backend.matvec(g, transposeA: true, [T](repeating: 1, count: g.rows))
-        return try backend.matmul(g, weight)
+        var dX = Matrix<T>(rows: x.rows, columns: inputSize)
+        let ones = [T](repeating: 1, count: x.rows)
+        let (inputSize, outputSize, rows) = (self.inputSize, self.outputSize, x.rows)
+        let w = weight
+        weightGradient.withUnsafeMutableBufferPointer { dw in
+            biasGradient.withUnsafeMutableBufferPointer { db in
+                x.withUnsafeBufferPointer { px in
+                    g.withUnsafeBufferPointer { pg in
+                        w.withUnsafeBufferPointer { pw in
+                            ones.withUnsafeBufferPointer { po in
+                                dX.withUnsafeMutableBufferPointer { pdx in
+                                    DenseStep.backward(
+                                        backend: backend, input: px, upstream: pg, batch: rows, weight: pw,
+                                        inputSize: inputSize, outputSize: outputSize, ones: po, weightGradient: dw,
+                                        biasGradient: db, inputGradient: pdx, inputGradientEpilogue: .none)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dX
     }
 }

@@ -2,149 +2,105 @@
 /// workspace has room for the batch.
 extension Network {
     /// Makes room for `batch` samples; allocates only when `batch` exceeds every earlier batch.
-    /// The workspace starts with a ones vector of that capacity (for `db = Gᵀ·1`).
+    /// The workspace starts with a ones vector of that capacity (for `db = Gᵀ·1`), then the
+    /// plan's batch-independent scratch.
     mutating func reserveWorkspace(batch: Int) {
         guard batch > workspaceCapacity else { return }
-        workspace = [T](repeating: 0, count: batch + plan.unitsPerSample * batch)
+        workspace = [T](repeating: 0, count: batch + plan.scratchCount + plan.unitsPerSample * batch)
         workspace.withUnsafeMutableBufferPointer { ws in
             for i in 0..<batch { ws[i] = 1 }
         }
         workspaceCapacity = batch
     }
 
-    /// Runs one batch: forward always; with `targets`, the loss (and correct count); with
-    /// `backward`, every parameter gradient (overwriting ``gradients``) and, with
-    /// `inputGradient`, dL/dX.
-    ///
-    /// Per step, forward: `Y = X·Wᵀ` (one ?gemm, B transposed; one ?gemv `y = W·x` for a single
-    /// sample), then `Y ← f(Y + b)` in one pass (the ?gemm's ``GEMMEpilogue``, on each block of
-    /// rows as the product finishes it).
-    /// Backward from `G = dL/dY`: `G ← G ⊙ f'` in place (from saved outputs; GELU from the saved
-    /// `Z`; softmax by its Jacobian-vector product; for a dense step below another dense step,
-    /// as the epilogue of that step's `dX` product), `dW = Gᵀ·X` (?gemm, A transposed),
-    /// `db = Gᵀ·1` (?gemv), `dX = G·W` (?gemm; skipped for the first layer unless asked).
-    /// - Precondition: `input` holds `batch × inputSize` elements, `targets` match (checked by callers).
+    /// Where the units start in the workspace.
+    var unitsStart: Int { workspaceCapacity + plan.scratchCount }
+
+    /// Runs one batch in `mode`: the forward loop over the plan's steps; with `targets`, the loss
+    /// (and correct count); with `backward`, the backward loop, which overwrites every
+    /// parameter gradient (``gradients``) and, with `inputGradient`, dL/dX. Each step's forward
+    /// and backward pass, and its formulas, are in its own file under `Network/Steps/`.
+    /// - Precondition: `input` holds `batch × inputSize` elements, `targets` match, and a
+    ///   training-mode batch of a network with batch normalisation has two rows or more
+    ///   (checked by callers).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     mutating func run(
         input: UnsafeBufferPointer<T>, batch: Int, targets: TargetView<T>?, loss: Loss,
-        backward: Bool, inputGradient wantsInputGradient: Bool
+        backward: Bool, inputGradient wantsInputGradient: Bool, mode: ExecutionMode = .evaluation
     ) -> (loss: T, correct: Int, total: Int) {
         reserveWorkspace(batch: batch)
         lastBatch = batch
         let backend = self.backend
         let plan = self.plan
-        let base = workspaceCapacity
+        let capacity = workspaceCapacity
         var result: (loss: T, correct: Int, total: Int) = (0, 0, 0)
         workspace.withUnsafeMutableBufferPointer { ws in
             parameterStorage.withUnsafeBufferPointer { p in
-                // Inference leaves the gradients alone: asking for them mutably would copy the
-                // whole buffer whenever it is shared (a `predict` on a copy of the network).
-                func pass(_ g: UnsafeMutableBufferPointer<T>) {
-                    let w = ws.baseAddress!
-                    func buffer(_ unit: Int, _ width: Int) -> UnsafeMutableBufferPointer<T> {
-                        UnsafeMutableBufferPointer(start: w + base + unit * batch, count: width * batch)
-                    }
-                    let ones = UnsafeBufferPointer(start: w, count: batch)
-                    // Forward.
-                    var x = input
-                    for step in plan.steps {
-                        let y = buffer(step.valueUnit, step.width)
-                        if let slot = step.dense {
-                            let weight = UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset])
-                            let bias = UnsafeBufferPointer(
-                                rebasing: p[slot.biasOffset..<(slot.biasOffset + slot.outputSize)])
-                            let preactivation = step.preactivationUnit.map { buffer($0, step.width) }
-                            let width = slot.outputSize
-                            if batch == 1 {
-                                // One sample: y = W·x, one ?gemv (BLAS's GEMM is slow for m = 1).
-                                backend.gemv(
-                                    transposeA: false, m: width, n: slot.inputSize, alpha: 1, a: weight,
-                                    lda: slot.inputSize, x: x, beta: 0, y: y)
-                                ActivationKernels.biasActivation(
-                                    step.activation, values: y, bias: bias, preactivation: preactivation, rows: 1,
-                                    columns: width)
-                            } else {
-                                // Y ← f(Y + b) on each block of rows as the product finishes it.
-                                backend.gemm(
-                                    transposeA: false, transposeB: true, m: batch, n: width, k: slot.inputSize,
-                                    alpha: 1, a: x, lda: slot.inputSize, b: weight, ldb: slot.inputSize,
-                                    beta: 0, c: y,
-                                    epilogue: .biasActivation(step.activation, bias: bias, preactivation: preactivation))
+                statisticsStorage.withUnsafeMutableBufferPointer { statistics in
+                    batchesTracked.withUnsafeMutableBufferPointer { counters in
+                        withUnsafeMutablePointer(to: &dropoutGenerator) { generator in
+                            // Inference leaves the gradients alone: asking for them mutably
+                            // would copy the whole buffer whenever it is shared (a `predict`
+                            // on a copy of the network).
+                            func pass(_ g: UnsafeMutableBufferPointer<T>) {
+                                let w = ws.baseAddress!
+                                let c = StepContext(
+                                    backend: backend, batch: batch, mode: mode, units: w + capacity + plan.scratchCount,
+                                    scratch: w + capacity, ones: UnsafeBufferPointer(start: w, count: batch),
+                                    parameters: p, gradients: g, statistics: statistics, batchesTracked: counters,
+                                    generator: generator)
+                                result = Self.pass(
+                                    plan, c, input: input, targets: targets, loss: loss, backward: backward,
+                                    inputGradient: wantsInputGradient)
                             }
-                        } else if let activation = step.activation {
-                            ActivationKernels.forward(
-                                activation, input: x, output: y, rows: batch, columns: step.width)
+                            if backward {
+                                gradientStorage.withUnsafeMutableBufferPointer { g in pass(g) }
+                            } else {
+                                pass(UnsafeMutableBufferPointer(start: nil, count: 0))
+                            }
                         }
-                        x = UnsafeBufferPointer(y)
                     }
-                    guard let targets, let last = plan.steps.last else { return }
-                    // Loss, writing dL/dY of the last step.
-                    result = LossKernels.evaluate(
-                        loss, output: x, targets: targets,
-                        gradient: backward ? buffer(last.gradientUnit, last.width) : nil,
-                        rows: batch, columns: plan.outputSize)
-                    guard backward else { return }
-                    // Backward. A dense step's activation backward runs inside the next step's
-                    // dX product, on each block of rows as it is finished (`fusedStep`).
-                    var fusedStep = -1
-                    for s in plan.steps.indices.reversed() {
-                        let step = plan.steps[s]
-                        let gradient = buffer(step.gradientUnit, step.width)
-                        let input: UnsafeBufferPointer<T> =
-                            s == 0 ? input : UnsafeBufferPointer(buffer(plan.steps[s - 1].valueUnit, step.inputWidth))
-                        if let activation = step.activation, fusedStep != s {
-                            // G ← dL/dZ. A standalone activation's G is also the previous step's G.
-                            let z: UnsafeBufferPointer<T> =
-                                if let unit = step.preactivationUnit {
-                                    UnsafeBufferPointer(buffer(unit, step.width))
-                                } else { step.dense == nil ? input : UnsafeBufferPointer(start: nil, count: 0) }
-                            ActivationKernels.backward(
-                                activation, input: z, output: UnsafeBufferPointer(buffer(step.valueUnit, step.width)),
-                                gradient: gradient, rows: batch, columns: step.width)
-                        }
-                        guard let slot = step.dense else { continue }
-                        let dZ = UnsafeBufferPointer(gradient)
-                        let out = slot.outputSize
-                        let inn = slot.inputSize
-                        // dW = Gᵀ·X
-                        backend.gemm(
-                            transposeA: true, transposeB: false, m: out, n: inn, k: batch,
-                            alpha: 1, a: dZ, lda: out, b: input, ldb: inn,
-                            beta: 0, c: UnsafeMutableBufferPointer(rebasing: g[slot.weightOffset..<slot.biasOffset]),
-                            ldc: inn)
-                        // db = Gᵀ·1
-                        backend.gemv(
-                            transposeA: true, m: batch, n: out, alpha: 1, a: dZ, lda: out, x: ones, beta: 0,
-                            y: UnsafeMutableBufferPointer(rebasing: g[slot.biasOffset..<(slot.biasOffset + out)]))
-                        // dX = G·W
-                        guard s > 0 || wantsInputGradient else { continue }
-                        let dX =
-                            s == 0 ? buffer(plan.inputGradientUnit, inn) : buffer(plan.steps[s - 1].gradientUnit, inn)
-                        // With a dense step below, its activation backward G₋₁ ← dX ⊙ f′ runs as this
-                        // product's epilogue, by blocks of rows.
-                        var epilogue = GEMMEpilogue<T>.none
-                        if s > 0, plan.steps[s - 1].dense != nil, let activation = plan.steps[s - 1].activation {
-                            let previous = plan.steps[s - 1]
-                            epilogue = .activationBackward(
-                                activation,
-                                input: previous.preactivationUnit.map { UnsafeBufferPointer(buffer($0, inn)) }
-                                    ?? UnsafeBufferPointer(start: nil, count: 0),
-                                output: UnsafeBufferPointer(buffer(previous.valueUnit, inn)))
-                        }
-                        backend.gemm(
-                            transposeA: false, transposeB: false, m: batch, n: inn, k: out, alpha: 1, a: dZ, lda: out,
-                            b: UnsafeBufferPointer(rebasing: p[slot.weightOffset..<slot.biasOffset]), ldb: inn, beta: 0,
-                            c: dX, epilogue: epilogue)
-                        if case .activationBackward = epilogue { fusedStep = s - 1 }
-                    }
-                }
-                if backward {
-                    gradientStorage.withUnsafeMutableBufferPointer { g in pass(g) }
-                } else {
-                    pass(UnsafeMutableBufferPointer(start: nil, count: 0))
                 }
             }
+        }
+        return result
+    }
+
+    /// The forward loop, the loss, and the backward loop over `plan`'s steps.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func pass(
+        _ plan: ExecutionPlan, _ c: StepContext<T>, input: UnsafeBufferPointer<T>, targets: TargetView<T>?,
+        loss: Loss, backward: Bool, inputGradient wantsInputGradient: Bool
+    ) -> (loss: T, correct: Int, total: Int) {
+        let steps = plan.steps
+        // Forward: each step reads the output of the step below (the input for the first).
+        var x = input
+        for step in steps {
+            let layout = step.layout
+            let y = c.unit(layout.valueUnit, width: layout.width)
+            step.forward(
+                StepIO(input: x, output: y, outputGradient: y, inputGradient: nil), c)
+            x = UnsafeBufferPointer(y)
+        }
+        guard let targets, let last = steps.last?.layout else { return (0, 0, 0) }
+        // The loss, writing dL/dY of the last step.
+        let result = LossKernels.evaluate(
+            loss, output: x, targets: targets, gradient: backward ? c.unit(last.gradientUnit, width: last.width) : nil,
+            rows: c.batch, columns: plan.outputSize)
+        guard backward else { return result }
+        // Backward: each step turns dL/d(its output) into its parameter gradients and
+        // dL/d(its input), the gradient buffer of the step below (or of the input).
+        for s in steps.indices.reversed() {
+            let layout = steps[s].layout
+            let below = s == 0 ? plan.inputGradientUnit : steps[s - 1].layout.gradientUnit
+            let input = s == 0 ? input : UnsafeBufferPointer(c.unit(steps[s - 1].layout.valueUnit, width: layout.inputWidth))
+            steps[s].backward(
+                StepIO(
+                    input: input, output: c.unit(layout.valueUnit, width: layout.width),
+                    outputGradient: c.unit(layout.gradientUnit, width: layout.width),
+                    inputGradient: s > 0 || wantsInputGradient ? c.unit(below, width: layout.inputWidth) : nil), c)
         }
         return result
     }
@@ -155,7 +111,7 @@ extension Network {
         let batch = lastBatch
         let width = plan.outputSize
         guard let last = plan.steps.last, batch * width > 0 else { return }
-        let start = workspaceCapacity + last.valueUnit * batch
+        let start = unitsStart + last.layout.valueUnit * batch
         workspace.withUnsafeBufferPointer { ws in
             output.withUnsafeMutableBufferPointer { out in
                 (out.baseAddress! + row * width).update(from: ws.baseAddress! + start, count: batch * width)
@@ -171,28 +127,27 @@ extension Network {
     }
 
     /// The first non-finite quantity of the last step, in the order that names a root cause:
-    /// parameters (a layer's `W` or `b`; every later output follows from them), then outputs
-    /// (e.g. NaN in the input data reaches the first layer's output), then gradients. Returns the
-    /// module index and `"parameters"`, `"output"` or `"gradient"`.
+    /// parameters (a module's `W`, `b`, `w`; every later output follows from them), then
+    /// outputs (e.g. NaN in the input data reaches the first layer's output), then gradients.
+    /// Returns the module index and `"parameters"`, `"output"` or `"gradient"`.
     func firstNonFinite() -> (module: Int, kind: String)? {
         let batch = lastBatch
-        for step in plan.steps {
-            guard let slot = step.dense else { continue }
-            let range = slot.weightOffset..<(slot.weightOffset + slot.parameterCount)
-            if parameterStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "parameters") }
+        for (i, module) in plan.modules.enumerated() {
+            let range = module.parameterRange
+            if parameterStorage[range].contains(where: { !$0.isFinite }) { return (i, "parameters") }
         }
         for step in plan.steps {
-            let start = workspaceCapacity + step.valueUnit * batch
-            if workspace[start..<(start + step.width * batch)].contains(where: { !$0.isFinite }) {
+            let layout = step.layout
+            let start = unitsStart + layout.valueUnit * batch
+            if workspace[start..<(start + layout.width * batch)].contains(where: { !$0.isFinite }) {
                 // A fused step's output is reported at its dense module: activations map finite
                 // values to finite values, so the non-finite value came from the dense layer.
-                return (step.module, "output")
+                return (layout.module, "output")
             }
         }
-        for step in plan.steps {
-            guard let slot = step.dense else { continue }
-            let range = slot.weightOffset..<(slot.weightOffset + slot.parameterCount)
-            if gradientStorage[range].contains(where: { !$0.isFinite }) { return (step.module, "gradient") }
+        for (i, module) in plan.modules.enumerated() {
+            let range = module.parameterRange
+            if gradientStorage[range].contains(where: { !$0.isFinite }) { return (i, "gradient") }
         }
         return nil
     }

@@ -56,6 +56,14 @@ extension Network {
             throw .invalidConfiguration("early stopping needs validation data (a validation fraction or set)")
         }
 
+        if hasBatchNormalization, trainCount % c.batchSize == 1 || trainCount == 1 {
+            throw .invalidConfiguration(
+                "batch normalisation needs two rows or more per training batch, but \(trainCount) training samples "
+                    + "in batches of \(c.batchSize) leave a last batch of one row (choose another batch size)")
+        }
+        // Dropout masks come from the run's seed, on a stream apart from the shuffling's.
+        seedDropout(c.seed ^ 0x5DEE_CE66_D1CE_D00D)
+
         var history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false)
         let baseRate = Double(optimizer.learningRate)
         let width = inputSize
@@ -94,13 +102,13 @@ extension Network {
                             ) { bx, bt in
                                 run(
                                     input: bx, batch: count, targets: bt, loss: loss, backward: true,
-                                    inputGradient: false)
+                                    inputGradient: false, mode: .training)
                             }
                         } else {
                             r = run(
                                 input: UnsafeBufferPointer(rebasing: x[(start * width)..<((start + count) * width)]),
                                 batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputs),
-                                loss: loss, backward: true, inputGradient: false)
+                                loss: loss, backward: true, inputGradient: false, mode: .training)
                         }
                         guard r.loss.isFinite else {
                             failure = nonFiniteError(epoch: epoch + 1, step: step + 1)
@@ -169,11 +177,7 @@ extension Network {
     /// The error naming the first non-finite output, parameter or gradient of the last step.
     func nonFiniteError(epoch: Int, step: Int) -> TrainingError {
         let found = firstNonFinite() ?? (plan.modules.count - 1, "loss")
-        let kind: String =
-            switch plan.modules[found.module] {
-            case .dense: "linear"
-            case .activation(let a): a.rawValue
-            }
+        let kind = plan.modules[found.module].kind
         return .nonFinite(epoch: epoch, step: step, layer: found.module, layerKind: kind, quantity: found.kind)
     }
 
@@ -181,7 +185,8 @@ extension Network {
     /// workspace never grows past the training batch). Exact: every loss is a mean over rows of
     /// a per-row quantity.
     mutating func evaluateInChunks(
-        _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss
+        _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss,
+        mode: ExecutionMode = .evaluation
     ) -> (loss: Double, accuracy: Double?) {
         var lossSum = 0.0
         var lastLoss = 0.0
@@ -193,7 +198,7 @@ extension Network {
             let r = run(
                 input: UnsafeBufferPointer(rebasing: x[(start * inputSize)..<((start + count) * inputSize)]),
                 batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize),
-                loss: loss, backward: false, inputGradient: false)
+                loss: loss, backward: false, inputGradient: false, mode: mode)
             lossSum += Double(r.loss) * Double(count)
             lastLoss = Double(r.loss)
             correct += r.correct

@@ -10,11 +10,14 @@ extension VerificationNetwork {
 
     /// Analytic gradients (Double, the network's backend) against central finite differences
     /// `∂L/∂θ_i ≈ (L(θ + h·e_i) − L(θ − h·e_i)) / 2h` for every parameter and every input
-    /// element. One check.
+    /// element, in the network's ``mode``; every pass draws the same dropout masks (the
+    /// generator is reseeded), so the loss is a smooth function of θ and X. One check.
     /// - Throws: ``ShapeError`` if the network is inconsistent.
     public func finiteDifferences(seed: UInt64, backend: any Backend = defaultBackend()) throws(ShapeError) -> VerificationCheck {
         var (network, input, targets) = try make(as: Double.self, seed: seed, backend: backend)
-        try network.lossAndGradients(for: input, targets: targets, loss: loss, inputGradient: true)
+        network.seedDropout(Self.dropoutSeed)
+        let mode = self.mode
+        try network.lossAndGradients(for: input, targets: targets, loss: loss, inputGradient: true, mode: mode)
         let analyticParameters = network.gradients
         let analyticInput = network.inputGradient.elements
         let h = Self.finiteDifferenceStep
@@ -25,10 +28,10 @@ extension VerificationNetwork {
             let saved = parameters[i]
             parameters[i] = saved + h
             try network.setParameters(parameters)
-            let plus = try network.evaluate(input, targets: targets, loss: loss).loss
+            let plus = try lossValue(&network, input, targets)
             parameters[i] = saved - h
             try network.setParameters(parameters)
-            let minus = try network.evaluate(input, targets: targets, loss: loss).loss
+            let minus = try lossValue(&network, input, targets)
             parameters[i] = saved
             numericParameters[i] = (plus - minus) / (2 * h)
         }
@@ -40,9 +43,9 @@ extension VerificationNetwork {
             for c in 0..<x.columns {
                 let saved = x[r, c]
                 x[r, c] = saved + h
-                let plus = try network.evaluate(x, targets: targets, loss: loss).loss
+                let plus = try lossValue(&network, x, targets)
                 x[r, c] = saved - h
-                let minus = try network.evaluate(x, targets: targets, loss: loss).loss
+                let minus = try lossValue(&network, x, targets)
                 x[r, c] = saved
                 numericInput[r * x.columns + c] = (plus - minus) / (2 * h)
             }
@@ -51,5 +54,13 @@ extension VerificationNetwork {
             .merged(with: Discrepancy(actual: analyticInput, expected: numericInput, name: "input gradient"))
         return VerificationCheck(
             name: "finite differences float64 \(name)", discrepancy: discrepancy, tolerance: Self.finiteDifferenceTolerance)
+    }
+
+    /// The loss in the network's ``mode`` with the masks of ``dropoutSeed``.
+    private func lossValue(_ network: inout Network<Double>, _ x: Matrix<Double>, _ t: Targets<Double>) throws(ShapeError)
+        -> Double
+    {
+        network.seedDropout(Self.dropoutSeed)
+        return try network.evaluate(x, targets: t, loss: loss, mode: mode).loss
     }
 }

@@ -13,8 +13,20 @@ public struct VerificationNetwork: Sendable {
 
     /// A short name for the report.
     public var name: String
-    /// The modules in order; dense modules are linear, the rest activations.
-    public var kinds: [Activation?]
+    /// A module of a verification network.
+    public enum Module: Sendable, Hashable {
+        /// A dense layer (Xavier weights, random biases), the next width of ``widths``.
+        case linear
+        case activation(Activation)
+        case dropout(Double)
+        /// Layer normalisation with random `w`, `b`.
+        case layerNorm
+        /// Batch normalisation with random `w`, `b` and running statistics.
+        case batchNorm
+    }
+
+    /// The modules in order.
+    public var modules: [Module]
     /// Widths of the dense layers, input first.
     public var widths: [Int]
     /// The loss.
@@ -23,23 +35,59 @@ public struct VerificationNetwork: Sendable {
     public var targets: TargetKind
     /// Samples in the batch.
     public var batch: Int
+    /// The mode gradients are checked in (dropout and batch normalisation differ).
+    public var mode: ExecutionMode = .training
+
+    /// A verification network.
+    public init(
+        name: String, modules: [Module], widths: [Int], loss: Loss, targets: TargetKind, batch: Int,
+        mode: ExecutionMode = .training
+    ) {
+        self.name = name
+        self.modules = modules
+        self.widths = widths
+        self.loss = loss
+        self.targets = targets
+        self.batch = batch
+        self.mode = mode
+    }
+
+    /// The seed of the dropout masks of every pass of a check.
+    static let dropoutSeed: UInt64 = 77
 
     /// Every activation in one network: linear, relu, linear, leaky_relu, linear, sigmoid,
     /// linear, tanh, linear, gelu, linear.
-    static let everyActivation: [Activation?] = [
-        nil, .relu, nil, .leakyReLU, nil, .sigmoid, nil, .tanh, nil, .gelu, nil,
+    static let everyActivation: [Module] = [
+        .linear, .activation(.relu), .linear, .activation(.leakyReLU()), .linear, .activation(.sigmoid), .linear,
+        .activation(.tanh), .linear, .activation(.gelu), .linear,
+    ]
+
+    /// The newer activations, with arguments other than PyTorch's defaults: linear, silu,
+    /// linear, softplus(2,4), linear, elu(0.7), linear, leaky_relu(-0.2), linear.
+    static let newerActivations: [Module] = [
+        .linear, .activation(.silu), .linear, .activation(.softplus(beta: 2, threshold: 4)), .linear,
+        .activation(.elu(alpha: 0.7)), .linear, .activation(.leakyReLU(negativeSlope: -0.2)), .linear,
+    ]
+
+    /// Normalisation and dropout as PyTorch users stack them: linear, batch_norm, relu,
+    /// dropout(0.3), linear, layer_norm, silu, linear.
+    static let normalized: [Module] = [
+        .linear, .batchNorm, .activation(.relu), .dropout(0.3), .linear, .layerNorm, .activation(.silu), .linear,
     ]
 
     /// The networks of the self-checks: every elementwise activation with each loss on logits
     /// (cross-entropy with indices and probability rows, mse, bce), and a softmax module with
     /// categorical cross-entropy (indices and probability rows).
     public static let all: [VerificationNetwork] = [
-        .init(name: "all activations, cross-entropy (indices)", kinds: everyActivation, widths: [6, 7, 5, 6, 5, 4, 3], loss: .crossEntropy, targets: .indices, batch: 5),
-        .init(name: "all activations, cross-entropy (probabilities)", kinds: everyActivation, widths: [5, 4, 7, 3, 6, 3, 4], loss: .crossEntropy, targets: .probabilities, batch: 3),
-        .init(name: "all activations, mse", kinds: everyActivation, widths: [4, 5, 5, 4, 3, 2, 2], loss: .mse, targets: .values, batch: 7),
-        .init(name: "all activations, bce", kinds: everyActivation, widths: [3, 6, 4, 5, 4, 3, 3], loss: .bce, targets: .values, batch: 4),
-        .init(name: "softmax, categorical cross-entropy (indices)", kinds: [nil, .tanh, nil, .softmax], widths: [5, 6, 4], loss: .categoricalCrossEntropy, targets: .indices, batch: 5),
-        .init(name: "softmax, categorical cross-entropy (probabilities)", kinds: [nil, .gelu, nil, .softmax], widths: [4, 5, 3], loss: .categoricalCrossEntropy, targets: .probabilities, batch: 3),
+        .init(name: "all activations, cross-entropy (indices)", modules: everyActivation, widths: [6, 7, 5, 6, 5, 4, 3], loss: .crossEntropy, targets: .indices, batch: 5),
+        .init(name: "all activations, cross-entropy (probabilities)", modules: everyActivation, widths: [5, 4, 7, 3, 6, 3, 4], loss: .crossEntropy, targets: .probabilities, batch: 3),
+        .init(name: "all activations, mse", modules: everyActivation, widths: [4, 5, 5, 4, 3, 2, 2], loss: .mse, targets: .values, batch: 7),
+        .init(name: "all activations, bce", modules: everyActivation, widths: [3, 6, 4, 5, 4, 3, 3], loss: .bce, targets: .values, batch: 4),
+        .init(name: "softmax, categorical cross-entropy (indices)", modules: [.linear, .activation(.tanh), .linear, .activation(.softmax)], widths: [5, 6, 4], loss: .categoricalCrossEntropy, targets: .indices, batch: 5),
+        .init(name: "softmax, categorical cross-entropy (probabilities)", modules: [.linear, .activation(.gelu), .linear, .activation(.softmax)], widths: [4, 5, 3], loss: .categoricalCrossEntropy, targets: .probabilities, batch: 3),
+        .init(name: "silu, softplus, elu, leaky_relu(-0.2), mse", modules: newerActivations, widths: [5, 6, 5, 4, 3, 2], loss: .mse, targets: .values, batch: 6),
+        .init(name: "batch_norm, dropout, layer_norm, training mode, cross-entropy", modules: normalized, widths: [5, 7, 6, 4], loss: .crossEntropy, targets: .indices, batch: 6),
+        .init(name: "batch_norm, dropout, layer_norm, evaluation mode, bce", modules: normalized, widths: [4, 6, 5, 3], loss: .bce, targets: .values, batch: 5, mode: .evaluation),
     ]
 
     /// The network (Xavier weights, small random biases), an input `[batch, in]` with
@@ -51,9 +99,28 @@ public struct VerificationNetwork: Sendable {
         var generator = SeededGenerator(seed: seed)
         var layers: [Layer<T>] = []
         var next = 0
-        for kind in kinds {
-            if let activation = kind {
+        for module in modules {
+            let features = widths[min(next, widths.count - 1)]
+            func vector(_ low: Double, _ high: Double) -> [T] {
+                (0..<features).map { _ in generator.uniform(T(low), T(high)) }
+            }
+            switch module {
+            case .linear: break
+            case .activation(let activation):
                 layers.append(.activation(activation))
+                continue
+            case .dropout(let p):
+                layers.append(.dropout(probability: p))
+                continue
+            case .layerNorm:
+                layers.append(.layerNorm(try LayerNorm(weight: vector(0.5, 1.5), bias: vector(-0.5, 0.5))))
+                continue
+            case .batchNorm:
+                layers.append(
+                    .batchNorm(
+                        try BatchNorm(
+                            weight: vector(0.5, 1.5), bias: vector(-0.5, 0.5), runningMean: vector(-0.5, 0.5),
+                            runningVariance: vector(0.5, 2), batchesTracked: 3)))
                 continue
             }
             guard next + 1 < widths.count else {
@@ -67,7 +134,8 @@ public struct VerificationNetwork: Sendable {
             layers.append(.dense(dense))
             next += 1
         }
-        let network = try Network(layers: layers, backend: backend)
+        var network = try Network(layers: layers, backend: backend)
+        network.seedDropout(Self.dropoutSeed)
         let input: Matrix<T> = generator.gaussianMatrix(rows: batch, columns: widths[0])
         let outputs = widths[widths.count - 1]
         let targets: Targets<T>

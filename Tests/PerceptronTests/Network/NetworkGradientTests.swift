@@ -12,7 +12,7 @@ private func architectures() -> [(layers: [Layer<Double>], loss: Loss, outputs: 
         ([dense(3, 2)], .crossEntropy, 2),
         ([dense(3, 5), .activation(.relu), dense(5, 4)], .crossEntropy, 4),
         ([dense(3, 5), .activation(.tanh), dense(5, 1), .activation(.sigmoid)], .mse, 1),
-        ([dense(3, 4), .activation(.gelu), dense(4, 3), .activation(.leakyReLU), dense(3, 2)], .bce, 2),
+        ([dense(3, 4), .activation(.gelu), dense(4, 3), .activation(.leakyReLU()), dense(3, 2)], .bce, 2),
         (
             [
                 dense(3, 6), .activation(.sigmoid), dense(6, 5), .activation(.gelu), dense(5, 4), .activation(.tanh),

@@ -159,9 +159,42 @@ let hostileInvocations: [HostileInvocation] = [
         culprit: "m.safetensors", keywords: ["0.weight"]),
     HostileInvocation(
         name: "evaluate with an unknown layer kind",
-        files: ["m.safetensors": variant(layers: "linear,softplus,linear"), "x.npy": samples, "t.npy": labels],
+        files: ["m.safetensors": variant(layers: "linear,swish,linear"), "x.npy": samples, "t.npy": labels],
         arguments: ["evaluate", "--model", "m.safetensors", "--input", "x.npy", "--targets", "t.npy"],
-        culprit: "m.safetensors", keywords: ["softplus"]),
+        culprit: "m.safetensors", keywords: ["swish"]),
+    HostileInvocation(
+        name: "dropout probability above 1",
+        files: ["m.safetensors": variant(layers: "linear,dropout(1.5),linear"), "x.npy": samples, "t.npy": labels],
+        arguments: ["evaluate", "--model", "m.safetensors", "--input", "x.npy", "--targets", "t.npy"],
+        culprit: "m.safetensors", keywords: ["dropout", "1.5", "between 0 and 1"]),
+    HostileInvocation(
+        name: "dropout argument not a number",
+        files: ["m.safetensors": variant(layers: "linear,dropout(x),linear"), "x.npy": samples, "t.npy": labels],
+        arguments: ["predict", "--model", "m.safetensors", "--input", "x.npy", "--output", "p.npy"],
+        culprit: "m.safetensors", keywords: ["dropout(x)", "not a JSON number"]),
+    HostileInvocation(
+        name: "batch_norm without running_var",
+        files: [
+            "m.safetensors": variant(
+                replacing: [
+                    "1.weight": try! Tensor(values(5), shape: [5]), "1.bias": try! Tensor(values(5), shape: [5]),
+                    "1.running_mean": try! Tensor(values(5), shape: [5]),
+                    "1.num_batches_tracked": try! Tensor(integers: [3], shape: [], dtype: .int64),
+                ], layers: "linear,batch_norm,linear"),
+            "x.npy": samples, "t.npy": labels,
+        ],
+        arguments: ["evaluate", "--model", "m.safetensors", "--input", "x.npy", "--targets", "t.npy"],
+        culprit: "m.safetensors", keywords: ["1.running_var", "batch_norm"]),
+    HostileInvocation(
+        name: "layer_norm of the wrong width",
+        files: [
+            "m.safetensors": variant(
+                replacing: ["1.weight": try! Tensor(values(4), shape: [4]), "1.bias": try! Tensor(values(4), shape: [4])],
+                layers: "linear,layer_norm,linear"),
+            "x.npy": samples, "t.npy": labels,
+        ],
+        arguments: ["gradients", "--model", "m.safetensors", "--input", "x.npy", "--targets", "t.npy", "--output", "g.safetensors"],
+        culprit: "m.safetensors", keywords: ["1.weight", "[5]"]),
     HostileInvocation(
         name: "train from a truncated initial model",
         files: ["m.safetensors": Array(model.prefix(100)), "x.npy": samples, "t.npy": labels],

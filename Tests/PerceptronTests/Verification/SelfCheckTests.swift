@@ -3,10 +3,23 @@ import Testing
 @testable import Perceptron
 
 @Suite struct SelfCheckTests {
-    /// The networks of `perceptron verify` cover every layer kind and loss.
-    @Test func selfCheckNetworksCoverEveryLayerKindAndLoss() {
-        let kinds = Set(VerificationNetwork.all.flatMap { $0.kinds.compactMap { $0 } })
-        #expect(kinds == Set(Activation.allCases))
+    /// The networks of `perceptron verify` cover every module kind (every activation kind,
+    /// dropout and both normalisations), both modes, and every loss.
+    @Test func selfCheckNetworksCoverEveryModuleKindModeAndLoss() {
+        var kinds = Set<String>()
+        for network in VerificationNetwork.all {
+            for module in network.modules {
+                switch module {
+                case .linear: kinds.insert("linear")
+                case .activation(let a): kinds.insert(a.kind)
+                case .dropout: kinds.insert("dropout")
+                case .layerNorm: kinds.insert("layer_norm")
+                case .batchNorm: kinds.insert("batch_norm")
+                }
+            }
+        }
+        #expect(kinds == Set(ModuleSpec.kinds))
+        #expect(Set(VerificationNetwork.all.map(\.mode)).count == 2)
         #expect(Set(VerificationNetwork.all.map(\.loss)) == Set(Loss.allCases))
     }
 
