@@ -79,6 +79,54 @@ MODULES = {
 }
 
 
+def parse_kind(kind):
+    """`softplus(2,1)` -> ("softplus", [2.0, 1.0]); `relu` -> ("relu", [])."""
+    if "(" not in kind:
+        return kind, []
+    name, rest = kind.split("(", 1)
+    return name, [float(a) for a in rest.rstrip(")").split(",") if a.strip()]
+
+
+def make_module(kind, width, dtype, generator):
+    """The PyTorch module of a model-file kind with arguments (PyTorch's defaults otherwise).
+
+    Normalisations get random parameters (and running statistics), drawn from `generator`, so
+    that every gradient path is exercised."""
+    name, args = parse_kind(kind)
+    if name in MODULES and not args:
+        return MODULES[name]()
+    if name == "leaky_relu":
+        return nn.LeakyReLU(*args)
+    if name == "silu":
+        return nn.SiLU()
+    if name == "softplus":
+        return nn.Softplus(*args)
+    if name == "elu":
+        return nn.ELU(*args)
+    if name == "dropout":
+        return nn.Dropout(*args)
+
+    def uniform(low, high):
+        return torch.rand(width, generator=generator, dtype=torch.float64) * (high - low) + low
+
+    if name == "layer_norm":
+        module = nn.LayerNorm(width, *args, dtype=dtype)
+        with torch.no_grad():
+            module.weight.copy_(uniform(0.5, 1.5))
+            module.bias.copy_(uniform(-0.5, 0.5))
+        return module
+    if name == "batch_norm":
+        module = nn.BatchNorm1d(width, *args, dtype=dtype)
+        with torch.no_grad():
+            module.weight.copy_(uniform(0.5, 1.5))
+            module.bias.copy_(uniform(-0.5, 0.5))
+            module.running_mean.copy_(uniform(-0.5, 0.5))
+            module.running_var.copy_(uniform(0.5, 2.0))
+            module.num_batches_tracked.fill_(3)
+        return module
+    raise ValueError(kind)
+
+
 def mlp_kinds(sizes, activation):
     """linear, act, linear, ..., linear for widths `sizes` (input first)."""
     kinds = []
@@ -96,6 +144,7 @@ def build(kinds, sizes, dtype, generator):
     """
     modules = []
     widths = iter(zip(sizes[:-1], sizes[1:]))
+    width = sizes[0]
     for kind in kinds:
         if kind == "linear":
             fan_in, fan_out = next(widths)
@@ -105,8 +154,9 @@ def build(kinds, sizes, dtype, generator):
                 layer.weight.copy_((torch.rand(fan_out, fan_in, generator=generator, dtype=torch.float64) * 2 - 1) * bound)
                 layer.bias.copy_((torch.rand(fan_out, generator=generator, dtype=torch.float64) * 2 - 1) * bound)
             modules.append(layer)
+            width = fan_out
         else:
-            modules.append(MODULES[kind]())
+            modules.append(make_module(kind, width, dtype, generator))
     return nn.Sequential(*modules)
 
 
@@ -205,7 +255,10 @@ def make_case(root, spec):
     initial = state(model)
     metadata = {"perceptron.layers": ",".join(kinds), "perceptron.loss": loss}
 
-    # Forward, loss and every gradient on the whole batch.
+    # Forward, loss and every gradient on the whole batch, in the case's mode (model.train()
+    # or model.eval(); only dropout and batch normalisation differ).
+    mode = spec.get("mode", "train")
+    model.train(mode == "train")
     xg = x.clone().requires_grad_(True)
     logits = model(xg)
     value = loss_value(loss, logits, targets)
@@ -224,6 +277,9 @@ def make_case(root, spec):
         assert torch.isfinite(t).all(), (name, key)
 
     case = {"description": spec["description"], "dtype": str(dtype).removeprefix("torch."), "training": False}
+    if "mode" in spec:
+        case["mode"] = mode
+    model.train()
     trained = None
     if "optimizer" in spec:
         opt = spec["optimizer"]
@@ -264,7 +320,7 @@ def make_case(root, spec):
                 optimizer.step()
         trained = state(model)
         for key, t in trained.items():
-            assert torch.isfinite(t).all(), (name, key)
+            assert t.dtype == torch.int64 or torch.isfinite(t).all(), (name, key)
         case.update(hyper)
         case["training"] = True
 
@@ -376,6 +432,44 @@ CASES = [
     dict(name="train-adamw-depth1-batch1", description="AdamW lr 0.05, weight decay 0.1, one linear layer 3-2, cross-entropy on probabilities, 3 samples, batch 1, 2 epochs",
          sizes=[3, 2], activation="relu", loss="cross-entropy", targets="probabilities", batch=3,
          optimizer="adamw", learning_rate=0.05, weight_decay=0.1, epochs=2, batch_size=1),
+    # Module kinds of issue 15: newer activations with arguments, normalisation and dropout in
+    # both modes ("mode": model.train() or model.eval() for the forward and gradients).
+    dict(name="silu-ce-indices", description="SiLU MLP 4-6-3, cross-entropy on class indices, batch 5",
+         sizes=[4, 6, 3], activation="silu", loss="cross-entropy", targets="indices", batch=5),
+    dict(name="softplus-elu-leaky-mse",
+         description="linear,softplus(2,1),linear,elu(0.7),linear,leaky_relu(0.2),linear 4-6-5-4-2, mse, batch 6, inputs x2",
+         sizes=[4, 6, 5, 4, 2], kinds=["linear", "softplus(2,1)", "linear", "elu(0.7)", "linear", "leaky_relu(0.2)", "linear"],
+         loss="mse", batch=6, input_scale=2.0),
+    dict(name="softplus-default-elu-default-bce", description="linear,softplus,linear,elu,linear 3-5-4-2, BCE with logits, batch 4",
+         sizes=[3, 5, 4, 2], kinds=["linear", "softplus", "linear", "elu", "linear"], loss="bce", batch=4),
+    dict(name="layer-norm-gelu-ce", mode="train",
+         description="linear,layer_norm,gelu,linear,layer_norm(0.001) 5-7-3, cross-entropy on probability rows, batch 4",
+         sizes=[5, 7, 3], kinds=["linear", "layer_norm", "gelu", "linear", "layer_norm(0.001)"], loss="cross-entropy",
+         targets="probabilities", batch=4),
+    dict(name="batch-norm-train-ce", mode="train",
+         description="linear,batch_norm,relu,linear 4-6-3 in training mode (batch statistics), cross-entropy on indices, batch 6",
+         sizes=[4, 6, 3], kinds=["linear", "batch_norm", "relu", "linear"], loss="cross-entropy", targets="indices", batch=6),
+    dict(name="batch-norm-eval-mse", mode="eval",
+         description="linear,batch_norm(0.001,0.3),tanh,linear 4-5-2 in evaluation mode (running statistics), mse, batch 5",
+         sizes=[4, 5, 2], kinds=["linear", "batch_norm(0.001,0.3)", "tanh", "linear"], loss="mse", batch=5),
+    dict(name="dropout-eval-ce", mode="eval",
+         description="linear,relu,dropout(0.5),linear 4-6-3 in evaluation mode (dropout is the identity), cross-entropy on indices, batch 5",
+         sizes=[4, 6, 3], kinds=["linear", "relu", "dropout(0.5)", "linear"], loss="cross-entropy", targets="indices", batch=5),
+    dict(name="sequential-train-sgd", mode="train",
+         description="nn.Sequential(Linear, BatchNorm1d, ReLU, Dropout(0), Linear, LayerNorm, SiLU, Linear) 5-8-6-3, "
+                     "SGD lr 0.05 momentum 0.9, cross-entropy on indices, 10 samples, batch 4, 3 epochs (running statistics after training)",
+         sizes=[5, 8, 6, 3], kinds=["linear", "batch_norm", "relu", "dropout(0)", "linear", "layer_norm", "silu", "linear"],
+         loss="cross-entropy", targets="indices", batch=10,
+         optimizer="sgd", learning_rate=0.05, momentum=0.9, epochs=3, batch_size=4),
+    dict(name="batch-norm-eval-train-adam", mode="eval",
+         description="linear,batch_norm(1e-05,0.2),elu,dropout(0),linear 4-6-2, gradients in evaluation mode, then Adam lr 0.01 "
+                     "in training mode, bce, 9 samples, batch 3, 3 epochs",
+         sizes=[4, 6, 2], kinds=["linear", "batch_norm(1e-05,0.2)", "elu", "dropout(0)", "linear"], loss="bce", batch=9,
+         optimizer="adam", learning_rate=0.01, epochs=3, batch_size=3),
+    dict(name="float32-batch-norm-layer-norm-train", dtype="float32", mode="train",
+         description="float32 linear,batch_norm,silu,linear,layer_norm 6-8-4 in training mode, cross-entropy on indices, batch 7",
+         sizes=[6, 8, 4], kinds=["linear", "batch_norm", "silu", "linear", "layer_norm"], loss="cross-entropy",
+         targets="indices", batch=7),
     # float32.
     dict(name="float32-relu-ce-indices", dtype="float32", description="float32 ReLU MLP 8-16-10, cross-entropy on class indices, batch 7",
          sizes=[8, 16, 10], activation="relu", loss="cross-entropy", targets="indices", batch=7),

@@ -21,6 +21,12 @@ struct Gradients: ParsableCommand, SavedModelCommand {
     @Option(help: "Loss (default: the model's own): cross-entropy, mse or bce.")
     var loss: Loss?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Run the model as PyTorch's model.train() does (batch statistics in batch_norm).",
+            discussion: "By default the model runs as model.eval() does (running statistics, no dropout). With this flag every dropout layer must have p = 0: masks cannot match another program's random numbers."))
+    var trainMode = false
+
     @OptionGroup var compute: BackendOptions
 
     func run() throws { try runOnSavedModel() }
@@ -33,11 +39,25 @@ struct Gradients: ParsableCommand, SavedModelCommand {
             throw CLIError("\(input): samples have \(samples.inputs.columns) features but \(model) takes \(network.inputSize)")
         }
         try samples.requireClasses(below: network.outputSize, of: model)
+        if trainMode {
+            for (i, layer) in network.layers.enumerated() {
+                if case .dropout(let p) = layer, p > 0 {
+                    throw CLIError(
+                        "\(model): module \(i) is \(layer.spec.token): --train-mode needs every dropout to have p = 0 (its masks cannot match another program's random numbers)")
+                }
+            }
+            if network.hasBatchNormalization, samples.inputs.rows < 2 {
+                throw CLIError("\(input): batch_norm in training mode needs two samples or more, found \(samples.inputs.rows)")
+            }
+        }
+        let mode: ExecutionMode = trainMode ? .training : .evaluation
         let value = try naming(targets) {
-            try network.lossAndGradients(for: samples.inputs, targets: samples.targets, loss: loss, inputGradient: true)
+            try network.lossAndGradients(
+                for: samples.inputs, targets: samples.targets, loss: loss, inputGradient: true, mode: mode)
         }
         let destination = output
         try naming(destination) { try ModelFile.writeGradients(of: network, loss: loss, lossValue: value, to: destination) }
-        print("wrote \(output): loss \(value), dL/dparameter for \(network.layers.filter { $0.dense != nil }.count) linear layers and dL/dinput")
+        let withParameters = network.layers.filter { if case .activation = $0 { false } else if case .dropout = $0 { false } else { true } }
+        print("wrote \(output): loss \(value), dL/dparameter for \(withParameters.count) modules with parameters and dL/dinput (\(trainMode ? "training" : "evaluation") mode)")
     }
 }

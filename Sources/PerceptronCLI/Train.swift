@@ -23,6 +23,12 @@ struct Train: ParsableCommand {
             discussion: "Arguments as in a model file: leaky_relu(0.1), elu(0.5), softplus(2,20)."))
     var activation: Activation = .relu
 
+    @Option(help: "Normalisation after each hidden linear layer, before its activation: none, layer or batch.")
+    var normalization: Normalization = .none
+
+    @Option(help: "Dropout probability after each hidden activation (0 for none).")
+    var dropout: Double = 0
+
     @Option(help: "Loss: cross-entropy, mse or bce.")
     var loss: Loss = .crossEntropy
 
@@ -120,7 +126,11 @@ struct Train: ParsableCommand {
         }
         _ = try hiddenWidths()
         guard activation != .softmax else {
-            throw ValidationError("--activation softmax is not a hidden activation (use relu, leaky_relu, sigmoid, tanh or gelu)")
+            throw ValidationError(
+                "--activation softmax is not a hidden activation (use relu, leaky_relu, sigmoid, tanh, gelu, silu, softplus or elu)")
+        }
+        guard dropout >= 0, dropout < 1 else {
+            throw ValidationError("--dropout must be in [0, 1) (got \(dropout))")
         }
         if loss == .categoricalCrossEntropy {
             throw ValidationError("--loss must be cross-entropy, mse or bce")
@@ -166,7 +176,8 @@ struct Train: ParsableCommand {
             guard outputs >= 1 else { throw CLIError("\(data.train.source): no targets to learn") }
             network = try Network<T>(
                 sizes: [data.train.inputs.columns] + hiddenWidths() + [outputs], activation: activation,
-                initializer: initializer, using: &generator, backend: backend)
+                normalization: normalization, dropout: dropout, initializer: initializer, using: &generator,
+                backend: backend)
         }
         guard network.inputSize == data.train.inputs.columns else {
             throw CLIError(
@@ -286,6 +297,7 @@ extension Activation: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.kind) }
 }
 extension Loss: ExpressibleByArgument {}
+extension Normalization: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
 

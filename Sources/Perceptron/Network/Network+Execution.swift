@@ -119,6 +119,14 @@ extension Network {
         }
     }
 
+    /// The last forward pass's output `[lastBatch, outputSize]`, as a new matrix.
+    var lastOutput: Matrix<T> {
+        var copy = self
+        var output = Matrix<T>(rows: lastBatch, columns: plan.outputSize)
+        copy.copyOutput(into: &output, atRow: 0)
+        return output
+    }
+
     /// The number of rows a forward pass over `rows` samples runs at once: the whole batch up to
     /// 1024 rows (or the workspace's capacity, if larger), so that evaluating a large data set
     /// does not grow the workspace to its size.

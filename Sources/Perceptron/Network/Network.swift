@@ -99,13 +99,16 @@ public struct Network<T: Scalar>: Sendable {
         self.batchesTracked = counters
     }
 
-    /// A multilayer perceptron of dense layers of the given widths, with `activation` after each
-    /// but the last: `sizes = [784, 256, 128, 10]` gives
-    /// `linear, relu, linear, relu, linear` (modules 0…4).
-    /// - Throws: ``ShapeError`` if fewer than two sizes are given or one is not positive.
+    /// A multilayer perceptron of dense layers of the given widths. After each hidden linear
+    /// layer come `normalization` (fresh: `w = 1`, `b = 0`), `activation`, then dropout with
+    /// probability `dropout` when it is positive: `sizes = [784, 256, 10]`, `.batch`, `0.2` gives
+    /// `linear, batch_norm, relu, dropout(0.2), linear` (modules 0…4), PyTorch's usual
+    /// `nn.Sequential` recipe.
+    /// - Throws: ``ShapeError`` if fewer than two sizes are given, one is not positive, or
+    ///   `dropout` is outside `[0, 1]`.
     public init(
-        sizes: [Int], activation: Activation = .relu, initializer: Initializer = .he,
-        using generator: inout SeededGenerator, backend: any Backend = defaultBackend()
+        sizes: [Int], activation: Activation = .relu, normalization: Normalization = .none, dropout: Double = 0,
+        initializer: Initializer = .he, using generator: inout SeededGenerator, backend: any Backend = defaultBackend()
     ) throws(ShapeError) {
         guard sizes.count >= 2, sizes.allSatisfy({ $0 > 0 }) else {
             throw ShapeError(
@@ -127,7 +130,15 @@ public struct Network<T: Scalar>: Sendable {
         }
         var layers: [Layer<T>] = []
         for i in 0..<(sizes.count - 1) {
-            if i > 0 { layers.append(.activation(activation)) }
+            if i > 0 {
+                switch normalization {
+                case .none: break
+                case .layer: layers.append(.layerNorm(LayerNorm(features: sizes[i])))
+                case .batch: layers.append(.batchNorm(BatchNorm(features: sizes[i])))
+                }
+                layers.append(.activation(activation))
+                if dropout > 0 { layers.append(.dropout(probability: dropout)) }
+            }
             layers.append(
                 .dense(
                     Dense(inputSize: sizes[i], outputSize: sizes[i + 1], initializer: initializer, using: &generator)))

@@ -23,6 +23,9 @@ public struct ReferenceCase: Sendable {
     public var targets: Tensor
     /// `expected.safetensors`.
     public var expected: SafetensorsFile
+    /// The mode of the forward pass and the gradients (`case.json`'s optional `mode`: `train`,
+    /// the default, or `eval`); training always runs in training mode.
+    public var mode: ExecutionMode
     /// The training recipe, for a training case.
     public var training: ReferenceTraining?
     /// `trained.safetensors`, for a training case.
@@ -45,6 +48,14 @@ public struct ReferenceCase: Sendable {
                 found: "dtype \(JSON.quote(dtype))")
         }
         self.precision = precision
+        switch try description.optionalString("mode") {
+        case nil, "train": mode = .training
+        case "eval": mode = .evaluation
+        case let other?:
+            throw FormatError(
+                file: path("case.json"), kind: .invalidMetadata, expected: "mode \"train\" or \"eval\"",
+                found: "mode \(JSON.quote(other))")
+        }
         model = try SafetensorsFile.read(from: path("model.safetensors"))
         input = try NPY.read(from: path("input.npy"))
         targets = try NPY.read(from: path("targets.npy"))
@@ -116,6 +127,11 @@ struct CaseDescription {
 
     private func mismatch(_ key: String, _ kind: String, _ value: JSON.Value) -> FormatError {
         FormatError(file: path, kind: .invalidMetadata, expected: "\(kind) for \(JSON.quote(key))", found: value.summary)
+    }
+
+    /// The string at `key`, or `nil` when the key is absent.
+    func optionalString(_ key: String) throws(FormatError) -> String? {
+        members[key] == nil ? nil : try string(key)
     }
 
     func string(_ key: String) throws(FormatError) -> String {

@@ -11,7 +11,7 @@ let referenceFixtures: String = {
 }()
 
 /// The case folder names, read when the tests are listed (an unreadable folder gives none, which
-/// ``ReferenceFixtureTests/fixturesCoverEveryLayerKindLossOptimizerAndPrecision()`` reports).
+/// ``ReferenceFixtureTests/fixturesCoverEveryModuleKindModeLossOptimizerAndPrecision()`` reports).
 let referenceCaseFolders: [String] =
     ((try? FileSystem.contentsOfFolder(referenceFixtures)) ?? []).filter { $0.hasPrefix("case-") }
 
@@ -37,7 +37,7 @@ let referenceCaseFolders: [String] =
     /// The fixtures cover what issue 6 asks: every layer kind and loss, both precisions, every
     /// optimizer, depths 1–4, width 1, batch 1, logits of ±1e4, index and probability targets,
     /// a last partial batch.
-    @Test func fixturesCoverEveryLayerKindLossOptimizerAndPrecision() throws {
+    @Test func fixturesCoverEveryModuleKindModeLossOptimizerAndPrecision() throws {
         let cases = try ReferenceCase.all(in: referenceFixtures)
         #expect(cases.count == referenceCaseFolders.count)
         var kinds = Set<String>()
@@ -51,9 +51,13 @@ let referenceCaseFolders: [String] =
         var crossEntropyTargets = Set<String>()
         var partialLastBatch = false
         var momentumKinds = Set<String>()
+        var modes = Set<ExecutionMode>()
+        var nonDefaultArguments = false
         for c in cases {
-            let layers = c.model.metadata["perceptron.layers"]?.split(separator: ",").map(String.init) ?? []
+            let layers = try ModuleSpec.parseList(c.model.metadata["perceptron.layers"] ?? "").map(\.kind)
             kinds.formUnion(layers)
+            modes.insert(c.mode)
+            if c.model.metadata["perceptron.layers"]?.contains("(") == true { nonDefaultArguments = true }
             depths.insert(layers.filter { $0 == "linear" }.count)
             let loss = c.model.metadata["perceptron.loss"] ?? "cross-entropy"
             losses.insert(loss)
@@ -74,7 +78,9 @@ let referenceCaseFolders: [String] =
                 }
             }
         }
-        #expect(kinds == ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"])
+        #expect(kinds == Set(ModuleSpec.kinds))
+        #expect(modes == [.training, .evaluation])
+        #expect(nonDefaultArguments)
         #expect(losses == Set(Loss.allCases.map(\.rawValue)))
         #expect(depths.isSuperset(of: [1, 2, 3, 4]))
         #expect(precisions == [.float32, .float64])
