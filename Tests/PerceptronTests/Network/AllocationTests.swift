@@ -55,3 +55,27 @@ func blasTrainingStepAllocatesNothingAtAnyThreadCount(threads: Int) throws {
     var adam = Adam<Float>()
     #expect(try mallocsPerCall { try network.trainStep(on: x, targets: targets, loss: .crossEntropy, optimizer: &adam) } == 0)
 }
+
+/// Every module kind in one training step (batch and layer normalisation, dropout, the newer
+/// activations), on BLAS at several thread counts and on the naive backend: nothing allocated
+/// once warm, in training and in evaluation.
+@Test(.enabled(if: countsAllocations && BLASBackend.isAvailable), arguments: [0, 1, 2, 4])
+func trainingStepWithEveryModuleKindAllocatesNothing(threads: Int) throws {
+    var g = SeededGenerator(seed: 1)
+    let backend: any Backend = threads == 0 ? NaiveBackend() : try BLASBackend(threads: threads)
+    let d = { (i: Int, o: Int, g: inout SeededGenerator) -> Layer<Float> in
+        .dense(Dense(inputSize: i, outputSize: o, using: &g))
+    }
+    var network = try Network<Float>(
+        layers: [
+            d(64, 48, &g), .batchNorm(BatchNorm(features: 48)), .activation(.relu), .dropout(probability: 0.2),
+            d(48, 32, &g), .layerNorm(LayerNorm(features: 32)), .activation(.silu), d(32, 16, &g),
+            .activation(.elu()), .activation(.softplus()), d(16, 10, &g),
+        ], backend: backend)
+    let x: Matrix<Float> = randomMatrix(32, 64, seed: 2)
+    let targets = Targets<Float>.classes((0..<32).map { $0 % 10 })
+    var adam = Adam<Float>()
+    #expect(try mallocsPerCall { try network.trainStep(on: x, targets: targets, loss: .crossEntropy, optimizer: &adam) } == 0)
+    var output = Matrix<Float>(rows: 32, columns: 10)
+    #expect(try mallocsPerCall { try network.predict(x, into: &output) } == 0)
+}
