@@ -10,7 +10,9 @@ the case name, so re-running it rewrites byte-identical files (adding a case cha
 `perceptron verify --reference DIR` checks an installation against any folder this writes.
 
 Everything is computed by PyTorch's own modules, losses and optimizers -- nn.Linear, nn.ReLU,
-nn.LeakyReLU(0.01), nn.Sigmoid, nn.Tanh, nn.GELU() (exact erf form), nn.Softmax(dim=1),
+nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.GELU() (exact erf form), nn.Softmax(dim=1), nn.SiLU,
+nn.Softplus, nn.ELU, nn.Dropout, nn.LayerNorm, nn.BatchNorm1d (random weight, bias and running
+statistics, so that every path is exercised),
 nn.CrossEntropyLoss (class indices and probability rows), nn.MSELoss, nn.BCEWithLogitsLoss,
 nn.NLLLoss on log-probabilities, torch.optim.SGD / Adam / AdamW -- and autograd, so the
 reference shares no code or derivation with Perceptron.
@@ -20,13 +22,17 @@ Layout: one folder per case, `case-NAME/`, holding
   model.safetensors     The network before any step, in the project's model-file layout: the
                         nn.Sequential state_dict names (linear module i -> `{i}.weight` [out, in],
                         `{i}.bias` [out]), one dtype for all tensors, `__metadata__`
-                        `perceptron.layers` (module kinds in order, comma-separated, from
-                        linear, relu, leaky_relu, sigmoid, tanh, gelu, softmax) and
+                        `perceptron.layers` (module kinds in order, comma-separated, with
+                        arguments in parentheses: `batch_norm(0.001,0.3)`), layer_norm and
+                        batch_norm tensors (`running_mean`, `running_var`, `num_batches_tracked`
+                        I64) as in the state_dict, and
                         `perceptron.loss` (cross-entropy | mse | bce | categorical-cross-entropy).
   input.npy             X [N, in], the model's dtype.
   targets.npy           int64 [N] class indices, or [N, C] rows in the model's dtype: probability
                         rows for the cross-entropies, values for mse and bce (bce: in [0, 1]).
-  expected.safetensors  For the model in model.safetensors on the whole of input/targets:
+  expected.safetensors  For the model in model.safetensors on the whole of input/targets, in the
+                        case's mode (case.json `mode`: "train" = model.train(), the default, or
+                        "eval" = model.eval(); training itself always runs in model.train()):
                         `logits` [N, out]  the raw last-module output,
                         `output` [N, out]  the loss's head on it (softmax for cross-entropy,
                                            sigmoid for bce, identity for mse and
