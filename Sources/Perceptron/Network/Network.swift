@@ -222,7 +222,7 @@ public struct Network<T: Scalar>: Sendable {
     /// layer; `w`, then `b` for a normalisation.
     public var parameters: [T] { parameterStorage }
 
-    /// dL/dparameter from the last ``lossAndGradients(for:targets:loss:inputGradient:)``, laid out
+    /// dL/dparameter from the last ``lossAndGradients(for:targets:loss:inputGradient:mode:)``, laid out
     /// as ``parameters``.
     public var gradients: [T] { gradientStorage }
 
@@ -238,7 +238,7 @@ public struct Network<T: Scalar>: Sendable {
         parameterStorage = values
     }
 
-    /// dL/dX `[batch, inputSize]` from the last ``lossAndGradients(for:targets:loss:inputGradient:)``
+    /// dL/dX `[batch, inputSize]` from the last ``lossAndGradients(for:targets:loss:inputGradient:mode:)``
     /// called with `inputGradient: true` (zeros otherwise).
     public var inputGradient: Matrix<T> {
         let n = lastBatch * plan.inputSize

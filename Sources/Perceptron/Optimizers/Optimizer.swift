@@ -43,7 +43,7 @@ extension Optimizer {
 
 extension Network {
     /// One optimizer step on every parameter from the gradients of the last
-    /// ``lossAndGradients(for:targets:loss:inputGradient:)``, on as many threads as the
+    /// ``lossAndGradients(for:targets:loss:inputGradient:mode:)``, on as many threads as the
     /// network's backend uses (``Backend/threads``). Allocates nothing once the optimizer's
     /// state exists.
     public mutating func update(using optimizer: inout some Optimizer<T>) {
@@ -53,7 +53,7 @@ extension Network {
         }
     }
 
-    /// One training step on a batch: ``lossAndGradients(for:targets:loss:inputGradient:)`` without
+    /// One training step on a batch: ``lossAndGradients(for:targets:loss:inputGradient:mode:)`` without
     /// the input gradient, then ``update(using:)``. Returns the batch loss (before the update).
     /// - Throws: ``ShapeError`` if `input` or `targets` do not fit the network and `loss`.
     @discardableResult

@@ -56,10 +56,10 @@ extension Network {
             throw .invalidConfiguration("early stopping needs validation data (a validation fraction or set)")
         }
 
-        if hasBatchNormalization, trainCount % c.batchSize == 1 || trainCount == 1 {
+        if hasBatchNormalization, c.batchSize == 1 || trainCount % c.batchSize == 1 {
             throw .invalidConfiguration(
                 "batch normalisation needs two rows or more per training batch, but \(trainCount) training samples "
-                    + "in batches of \(c.batchSize) leave a last batch of one row (choose another batch size)")
+                    + "in batches of \(c.batchSize) give a batch of one row (choose another batch size)")
         }
         // Dropout masks come from the run's seed, on a stream apart from the shuffling's.
         seedDropout(c.seed ^ 0x5DEE_CE66_D1CE_D00D)

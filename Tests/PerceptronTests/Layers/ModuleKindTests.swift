@@ -122,6 +122,10 @@ import Testing
             try network.fit(x, .classes([0, 1, 0, 1, 0, 1, 0, 1, 0]), loss: .crossEntropy, optimizer: &sgd,
                 configuration: TrainingConfiguration(epochs: 1, batchSize: 4))
         }
+        #expect(throws: TrainingError.self) {
+            try network.fit(x, .classes([0, 1, 0, 1, 0, 1, 0, 1, 0]), loss: .crossEntropy, optimizer: &sgd,
+                configuration: TrainingConfiguration(epochs: 1, batchSize: 1))
+        }
         #expect(throws: ShapeError.self) {
             try network.lossAndGradients(for: Matrix(rows: 1, columns: 3), targets: .classes([0]), loss: .crossEntropy)
         }
