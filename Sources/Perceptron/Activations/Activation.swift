@@ -2,7 +2,7 @@
 /// definitions and defaults.
 ///
 /// ``kind`` is the model file's layer kind (`perceptron.layers`); an activation whose arguments
-/// differ from PyTorch's defaults is written with them in parentheses (``modelFileToken``,
+/// differ from PyTorch's defaults is written with them in parentheses (``Layer/spec``,
 /// e.g. `leaky_relu(0.1)`). Forward and backward passes are in `ActivationKernels.swift`; the
 /// `Matrix` entry points are below.
 public enum Activation: Sendable, Hashable {

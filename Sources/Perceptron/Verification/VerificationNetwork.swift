@@ -92,7 +92,7 @@ public struct VerificationNetwork: Sendable {
 
     /// The network (Xavier weights, small random biases), an input `[batch, in]` with
     /// standard normal elements and matching targets, all drawn from `seed`.
-    /// - Throws: ``ShapeError`` if ``kinds`` and ``widths`` disagree.
+    /// - Throws: ``ShapeError`` if ``modules`` and ``widths`` disagree.
     public func make<T: Scalar>(
         as type: T.Type, seed: UInt64, backend: any Backend
     ) throws(ShapeError) -> (network: Network<T>, input: Matrix<T>, targets: Targets<T>) {
