@@ -1,7 +1,8 @@
 /// `nn.Dropout(p)`.
 ///
 /// Training: `Y = X ⊙ M`, `M_ij = 0` with probability `p` and `1/(1 − p)` otherwise, drawn
-/// from the network's seeded generator (`p = 1`: `M = 0`). Backward, in place (the gradient
+/// from the network's seeded generator: each 64-bit draw decides two elements, element `k`
+/// dropped when its 32-bit half `u` satisfies `u < ⌊p·2³²⌋` (`p = 1`: `M = 0`). Backward, in place (the gradient
 /// buffer is the step below's): `dX = G ⊙ M`. Evaluation: the identity, `dX = G`.
 struct DropoutStep: Sendable {
     var layout: StepLayout
@@ -23,13 +24,23 @@ struct DropoutStep: Sendable {
         }
         guard let m = c.unit(maskUnit, width: layout.width).baseAddress else { return }
         let keep: T = probability < 1 ? 1 / (1 - T(probability)) : 0
-        // An element is dropped when u < p, u uniform in [0, 1) with 53 random bits.
-        let p = probability
+        // Dropped when a uniform 32-bit u < threshold; p = 1 drops every element.
+        let threshold = probability < 1 ? UInt64(probability * 0x1p32) : UInt64(1) << 32
+        let zero: T = 0
         let generator = c.generator
-        for i in 0..<n {
-            let scale = generator.pointee.nextUnit() < p ? 0 : keep
-            m[i] = scale
-            y[i] = x[i] * scale
+        var i = 0
+        while i < n {
+            let bits = generator.pointee.next()
+            let low = bits & 0xFFFF_FFFF
+            let first = low < threshold ? zero : keep
+            m[i] = first
+            y[i] = x[i] * first
+            if i + 1 < n {
+                let second = (bits >> 32) < threshold ? zero : keep
+                m[i + 1] = second
+                y[i + 1] = x[i + 1] * second
+            }
+            i += 2
         }
     }
 
