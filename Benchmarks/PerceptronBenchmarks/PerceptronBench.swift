@@ -35,8 +35,8 @@ struct PerceptronBench: ParsableCommand {
     @Option(help: "Samples per measurement (default 15; 5 with --quick). More samples steady the medians on a busy machine.")
     var samples: Int?
 
-    @Option(help: "What to measure in the step, inference and epoch sections, comma-separated: network (the library), handwritten (the benchmark's reference step).")
-    var implementations = "network,handwritten"
+    @Option(help: "What to measure in the step, inference and epoch sections, comma-separated: network (the library), handwritten (the benchmark's reference step), normalized (the library's network with batch_norm and dropout(0.2) after each hidden linear layer: the step section only).")
+    var implementations = "network,handwritten,normalized"
 
     @Flag(help: "Skip the naive backend (for peer comparisons).")
     var noNaive = false
@@ -65,8 +65,8 @@ struct PerceptronBench: ParsableCommand {
         if let list = batchList, list.isEmpty || list.contains(where: { $0 < 1 }) {
             throw ValidationError("--batches must list positive integers, e.g. 32,128,256")
         }
-        if let bad = implementationList.first(where: { !["network", "handwritten"].contains($0) }) {
-            throw ValidationError("unknown implementation '\(bad)' in --implementations: use network, handwritten")
+        if let bad = implementationList.first(where: { !["network", "handwritten", "normalized"].contains($0) }) {
+            throw ValidationError("unknown implementation '\(bad)' in --implementations: use network, handwritten, normalized")
         }
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
         if threadList.isEmpty || threadList.contains(where: { $0 < 1 }) {
@@ -160,7 +160,9 @@ struct PerceptronBench: ParsableCommand {
     /// The training steps to measure: the library's network when it is available, and the
     /// hand-written reference step.
     private func stepImplementations() -> [StepImplementation] {
-        let all: [StepImplementation] = [.network(widths: Self.widths), .handwritten(widths: Self.widths)]
+        let all: [StepImplementation] = [
+            .network(widths: Self.widths), .handwritten(widths: Self.widths), .normalized(widths: Self.widths),
+        ]
         return all.filter { implementationList.contains($0.name) }
     }
 

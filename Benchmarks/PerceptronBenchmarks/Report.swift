@@ -118,7 +118,7 @@ struct TrainingStepRow: Codable, Sendable {
     var gemmCallsPerStep: Int?
     /// Whether those GEMMs are exactly the floor's (same shapes and flags, as a multiset).
     var gemmCallsMatchFloor: Bool?
-    /// `"network"` (the library's network) or `"handwritten"` (the benchmark's reference step).
+    /// `"network"` (the library's network), `"handwritten"` (the benchmark's reference step) or `"normalized"` (the network with batch_norm and dropout).
     var implementation: String
     /// The backend the floor's GEMMs ran on: `"blas"`, or `"naive"` for naive steps.
     var gemmFloorBackend: String

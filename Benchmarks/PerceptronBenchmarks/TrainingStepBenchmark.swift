@@ -24,7 +24,7 @@ enum BenchBackend: Sendable {
 /// A way to build a training step: given a backend and a batch size, a closure that runs one
 /// step (forward, loss, backward, optimizer update) on a fixed batch.
 struct StepImplementation {
-    /// `"network"` (the library's `Network`) or `"handwritten"` (``ReferenceStep``).
+    /// `"network"` (the library's `Network`) , `"handwritten"` (``ReferenceStep``) or `"normalized"` (with batch_norm and dropout).
     var name: String
     var make: (BenchBackend, _ batch: Int) throws -> () -> Void
     /// The GEMMs one step makes, in order, if the implementation can run on a
