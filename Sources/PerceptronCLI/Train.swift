@@ -296,7 +296,13 @@ extension Activation: ExpressibleByArgument {
 
     public static var allValueStrings: [String] { allCases.map(\.kind) }
 }
-extension Loss: ExpressibleByArgument {}
+extension Loss: ExpressibleByArgument {
+    /// The loss named `argument`, without options.
+    public init?(argument: String) { self.init(rawValue: argument) }
+
+    /// The kinds' names.
+    public static var allValueStrings: [String] { Kind.allCases.map(\.rawValue) }
+}
 extension Normalization: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}

@@ -14,8 +14,12 @@ enum LossKernels {
         let gp = gradient?.baseAddress
         var total: T = 0
         var correct = 0
-        switch loss {
+        switch loss.kind {
         case .crossEntropy:
+            if loss.hasOptions {
+                return crossEntropyWithOptions(
+                    loss, output: yp, targets: targets, gradient: gp, rows: rows, columns: columns)
+            }
             let scale = 1 / T(rows)
             for r in 0..<rows {
                 let z = yp + r * columns
@@ -111,5 +115,107 @@ enum LossKernels {
             }
             return (total * scale, correct, n)
         }
+    }
+
+    /// Cross-entropy with label smoothing `ε` and class weights `w` (all 1 when absent), as
+    /// PyTorch's `nn.CrossEntropyLoss(weight:label_smoothing:)` (formulas at
+    /// ``Loss/labelSmoothing`` and ``Loss/classWeights``): the loss, dL/dz written into
+    /// `gradient` when given (overwriting it), and the argmax matches.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func crossEntropyWithOptions<T: Scalar>(
+        _ loss: Loss, output yp: UnsafePointer<T>, targets: TargetView<T>, gradient gp: UnsafeMutablePointer<T>?,
+        rows: Int, columns: Int
+    ) -> (loss: T, correct: Int, total: Int) {
+        let weights = loss.classWeights
+        func weight(_ j: Int) -> T {
+            if let weights { T(weights[j]) } else { 1 }
+        }
+        let smoothing = T(loss.labelSmoothing)
+        let keep = 1 - smoothing
+        let share = smoothing / T(columns)
+        var weightSum: T = 0
+        for j in 0..<columns { weightSum += weight(j) }
+        var total: T = 0
+        var correct = 0
+        switch targets {
+        case .classes(let c):
+            // PyTorch divides by the weights of the targets' classes, Σ_i w_(y_i) (N unweighted).
+            var normalizer: T = 0
+            for r in 0..<rows { normalizer += weight(c[r]) }
+            let scale = 1 / normalizer
+            for r in 0..<rows {
+                let z = yp + r * columns
+                let (lse, best) = logSumExp(z, columns: columns)
+                let label = c[r]
+                let w = weight(label)
+                if best == label { correct += 1 }
+                // (1 − ε)·w_y·(lse − z_y) + (ε/C)·Σ_j w_j·(lse − z_j)
+                var smooth: T = 0
+                if smoothing != 0 { for j in 0..<columns { smooth += weight(j) * (lse - z[j]) } }
+                total += keep * w * (lse - z[label]) + share * smooth
+                if let gp {
+                    // dL/dz_k = [(1 − ε)·w_y·(p_k − δ_ky) + (ε/C)·(p_k·Σ_j w_j − w_k)] / Σ_i w_(y_i)
+                    let g = gp + r * columns
+                    for j in 0..<columns {
+                        let p = T.exp(z[j] - lse)
+                        g[j] = (keep * w * p + share * (p * weightSum - weight(j))) * scale
+                    }
+                    g[label] -= keep * w * scale
+                }
+            }
+            return (total * scale, correct, rows)
+        case .rows(let t, _):
+            let scale = 1 / T(rows)
+            for r in 0..<rows {
+                let z = yp + r * columns
+                let tr = t.baseAddress! + r * columns
+                let (lse, best) = logSumExp(z, columns: columns)
+                // u_j = w_j·((1 − ε)·t_j + ε/C); Σ_j u_j·(lse − z_j), a zero u_j contributing exactly 0.
+                var mass: T = 0
+                var targetBest = 0
+                for j in 0..<columns {
+                    let u = weight(j) * (keep * tr[j] + share)
+                    mass += u
+                    if u != 0 { total += u * (lse - z[j]) }
+                    if tr[j] > tr[targetBest] { targetBest = j }
+                }
+                if best == targetBest { correct += 1 }
+                if let gp {
+                    // dL/dz_k = (p_k·Σ_j u_j − u_k)/N
+                    let g = gp + r * columns
+                    for j in 0..<columns {
+                        g[j] = (T.exp(z[j] - lse) * mass - weight(j) * (keep * tr[j] + share)) * scale
+                    }
+                }
+            }
+            return (total * scale, correct, rows)
+        }
+    }
+
+    /// `lse = m + log Σ_j e^(z_j − m)` with `m = max z` (every exponent ≤ 0), and the argmax.
+    @inline(__always)
+    static func logSumExp<T: Scalar>(_ z: UnsafePointer<T>, columns: Int) -> (lse: T, argmax: Int) {
+        var m = z[0]
+        var best = 0
+        for j in 1..<columns where z[j] > m {
+            m = z[j]
+            best = j
+        }
+        var sum: T = 0
+        for j in 0..<columns { sum += T.exp(z[j] - m) }
+        return (m + T.log(sum), best)
+    }
+
+    /// What the batch mean of `loss` on these `rows` divides by: `Σ_i w_(y_i)` for
+    /// cross-entropy with class weights on class indices, `rows` otherwise. Averaging batch
+    /// losses weighted by it gives the loss of all the rows at once.
+    static func normalizer<T: Scalar>(_ loss: Loss, targets: TargetView<T>, rows: Int) -> Double {
+        guard loss.kind == .crossEntropy, let weights = loss.classWeights, case .classes(let c) = targets else {
+            return Double(rows)
+        }
+        var sum: T = 0
+        for r in 0..<rows { sum += T(weights[c[r]]) }
+        return Double(sum)
     }
 }

@@ -6,7 +6,8 @@ extension Network {
     /// Each epoch: set the learning rate from the schedule; (re)shuffle the training indices with
     /// the seeded generator unless `shuffle` is off; for each batch, gather its rows into a
     /// preallocated batch buffer (in-order batches are read in place), compute the loss and
-    /// gradients, apply `optimizer`, and report `progress`; then evaluate the validation samples
+    /// gradients, clip them to ``TrainingConfiguration/maximumGradientNorm`` if set, apply
+    /// `optimizer`, and report `progress`; then evaluate the validation samples
     /// (`validation`, or the last `validationFraction` of the data) and apply early stopping.
     /// After warm-up, a step allocates nothing.
     ///
@@ -35,6 +36,7 @@ extension Network {
         if let patience = c.earlyStoppingPatience, patience < 1 {
             throw .invalidConfiguration("early-stopping patience must be at least 1 (got \(patience))")
         }
+        try Self.checkTrainingOptions(c)
         do {
             try checkInput(inputs, operation: "Network.fit")
             try loss.validate(targets, batch: inputs.rows, outputs: outputSize)
@@ -54,6 +56,9 @@ extension Network {
         let hasValidation = validation != nil || heldOut > 0
         if c.earlyStoppingPatience != nil && !hasValidation {
             throw .invalidConfiguration("early stopping needs validation data (a validation fraction or set)")
+        }
+        if c.schedule.needsValidation && !hasValidation {
+            throw .invalidConfiguration("the plateau schedule needs validation data (a validation fraction or set)")
         }
 
         if hasBatchNormalization, c.batchSize == 1 || trainCount % c.batchSize == 1 {
@@ -77,6 +82,8 @@ extension Network {
         var batchRows = [T](repeating: 0, count: c.shuffle ? batchSize * outputs : 0)
         reserveWorkspace(batch: min(batchSize, max(trainCount, heldOut, validation?.inputs.rows ?? 0)))
         var bestLoss = Double.infinity
+        var validationLosses: [Double] = []
+        validationLosses.reserveCapacity(c.schedule.needsValidation ? c.epochs : 0)
         var sinceBest = 0
         var failure: TrainingError?
         let clock = ContinuousClock()
@@ -85,7 +92,8 @@ extension Network {
             withTargetView(targets) { t in
                 for epoch in 0..<c.epochs {
                     let started = clock.now
-                    let rate = c.schedule.learningRate(base: baseRate, epoch: epoch, epochs: c.epochs)
+                    let rate = c.schedule.learningRate(
+                        base: baseRate, epoch: epoch, epochs: c.epochs, validationLosses: validationLosses)
                     optimizer.learningRate = T(rate)
                     if c.shuffle { Self.shuffle(&order, using: &generator) }
                     var lossSum = 0.0
@@ -114,6 +122,7 @@ extension Network {
                             failure = nonFiniteError(epoch: epoch + 1, step: step + 1)
                             return
                         }
+                        if let maximumNorm = c.maximumGradientNorm { clipGradientNorm(to: T(maximumNorm)) }
                         update(using: &optimizer)
                         lossSum += Double(r.loss) * Double(count)
                         correct += r.correct
@@ -142,6 +151,9 @@ extension Network {
                     } else if heldOut > 0 {
                         (record.validationLoss, record.validationAccuracy) =
                             evaluateInChunks(x, t, rows: trainCount..<total, batchSize: batchSize, loss: loss)
+                    }
+                    if c.schedule.needsValidation, let validationLoss = record.validationLoss {
+                        validationLosses.append(validationLoss)
                     }
                     let elapsed = clock.now - started
                     record.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -174,6 +186,23 @@ extension Network {
         return history
     }
 
+    /// Checks the options of `configuration` that ``fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)``
+    /// adds to the loop: the gradient-norm bound and the plateau schedule's parameters.
+    static func checkTrainingOptions(_ configuration: TrainingConfiguration) throws(TrainingError) {
+        if let norm = configuration.maximumGradientNorm, !(norm.isFinite && norm > 0) {
+            throw .invalidConfiguration("maximum gradient norm must be a positive number (got \(norm))")
+        }
+        if case .plateau(let factor, let patience, let threshold) = configuration.schedule {
+            guard factor > 0, factor < 1 else {
+                throw .invalidConfiguration("plateau factor must be in (0, 1) (got \(factor))")
+            }
+            guard patience >= 0 else { throw .invalidConfiguration("plateau patience must be at least 0 (got \(patience))") }
+            guard threshold.isFinite, threshold >= 0, threshold < 1 else {
+                throw .invalidConfiguration("plateau threshold must be in [0, 1) (got \(threshold))")
+            }
+        }
+    }
+
     /// The error naming the first non-finite output, parameter or gradient of the last step.
     func nonFiniteError(epoch: Int, step: Int) -> TrainingError {
         let found = firstNonFinite() ?? (plan.modules.count - 1, "loss")
@@ -182,13 +211,14 @@ extension Network {
     }
 
     /// Mean loss and accuracy over `rows` of `x`/`t`, evaluated `batchSize` rows at a time (the
-    /// workspace never grows past the training batch). Exact: every loss is a mean over rows of
-    /// a per-row quantity.
+    /// workspace never grows past the training batch). Exact: every loss is a weighted mean over
+    /// rows of a per-row quantity (see `LossKernels.normalizer`).
     mutating func evaluateInChunks(
         _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss,
         mode: ExecutionMode = .evaluation
     ) -> (loss: Double, accuracy: Double?) {
         var lossSum = 0.0
+        var weightSum = 0.0
         var lastLoss = 0.0
         var correct = 0
         var counted = 0
@@ -199,14 +229,19 @@ extension Network {
                 input: UnsafeBufferPointer(rebasing: x[(start * inputSize)..<((start + count) * inputSize)]),
                 batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize),
                 loss: loss, backward: false, inputGradient: false, mode: mode)
-            lossSum += Double(r.loss) * Double(count)
+            // Each chunk's mean weighted by what it divides by (its rows, or with class weights
+            // the weights of its targets' classes): the mean over all the rows at once.
+            let weight = LossKernels.normalizer(
+                loss, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize), rows: count)
+            lossSum += Double(r.loss) * weight
+            weightSum += weight
             lastLoss = Double(r.loss)
             correct += r.correct
             counted += r.total
             start += count
         }
         // One chunk: the batch mean itself, not re-weighted (exact for Double).
-        let mean = rows.count <= batchSize ? lastLoss : lossSum / Double(max(rows.count, 1))
+        let mean = rows.count <= batchSize ? lastLoss : lossSum / weightSum
         return (mean, loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil)
     }
 

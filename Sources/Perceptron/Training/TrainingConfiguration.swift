@@ -19,11 +19,15 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var schedule: LearningRateSchedule
     /// Stop when the validation loss has not improved for this many epochs (needs validation).
     public var earlyStoppingPatience: Int?
+    /// Clip the gradients before each update to this global norm
+    /// (``Network/clipGradientNorm(to:)``, `torch.nn.utils.clip_grad_norm_`); `nil` for none.
+    public var maximumGradientNorm: Double?
 
     /// A configuration; every parameter has PyTorch's plain default.
     public init(
         epochs: Int = 10, batchSize: Int = 128, shuffle: Bool = true, seed: UInt64 = 0,
-        validationFraction: Double = 0, schedule: LearningRateSchedule = .constant, earlyStoppingPatience: Int? = nil
+        validationFraction: Double = 0, schedule: LearningRateSchedule = .constant, earlyStoppingPatience: Int? = nil,
+        maximumGradientNorm: Double? = nil
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -32,5 +36,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
         self.validationFraction = validationFraction
         self.schedule = schedule
         self.earlyStoppingPatience = earlyStoppingPatience
+        self.maximumGradientNorm = maximumGradientNorm
     }
 }

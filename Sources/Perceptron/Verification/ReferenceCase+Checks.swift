@@ -132,7 +132,7 @@ extension ReferenceCase {
             do { return .classes(try targets.integers()) } catch { throw error.located(file) }
         }
         let m = try matrix(targets, as: T.self, file: file)
-        switch loss {
+        switch loss.kind {
         case .crossEntropy, .categoricalCrossEntropy: return .probabilities(m)
         case .mse, .bce: return .values(m)
         }

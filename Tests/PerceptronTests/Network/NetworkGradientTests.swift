@@ -26,7 +26,7 @@ private func architectures() -> [(layers: [Layer<Double>], loss: Loss, outputs: 
 }
 
 private func targets(_ loss: Loss, batch: Int, outputs: Int) -> Targets<Double> {
-    switch loss {
+    switch loss.kind {
     case .crossEntropy, .categoricalCrossEntropy: .classes((0..<batch).map { $0 % outputs })
     case .mse, .bce: .values(randomMatrix(batch, outputs, seed: 77, in: 0, 1))
     }
