@@ -495,6 +495,229 @@ CASES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Training options (issue 15): cross-entropy's label_smoothing and weight, gradient clipping
+# (torch.nn.utils.clip_grad_norm_), torch.optim.RMSprop and ReduceLROnPlateau. Same folder layout
+# as make_case; case.json gains OPTIONAL keys (absent in the cases above, which stay valid):
+#
+#   label_smoothing     number, nn.CrossEntropyLoss(label_smoothing=...) (absent: 0)
+#   class_weights       [number], nn.CrossEntropyLoss(weight=...) (absent: none)
+#   alpha               RMSprop's alpha (optimizer "rmsprop"; eps is `eps`, not centered)
+#   clip_grad_norm      number: clip_grad_norm_(parameters, max_norm) before every step
+#                       (absent: no clipping)
+#   schedule            "constant" or "plateau": ReduceLROnPlateau(mode="min", factor=gamma,
+#                       patience=plateau_patience, threshold=1e-4, threshold_mode="rel",
+#                       cooldown=0, min_lr=0), stepped after each epoch with the validation loss
+#   gamma, plateau_patience, validation_fraction
+#                       the plateau's factor and patience; the last round(fraction * N) samples
+#                       are held out for validation (the model trains on the others), their
+#                       loss measured after each epoch on all of them at once
+#   learning_rates      [number]: the learning rate of each epoch, as PyTorch used it
+#
+# The loss in expected.safetensors (and every training step) is the loss with these options.
+# ---------------------------------------------------------------------------------------------
+
+
+def option_loss(spec, dtype):
+    """nn.CrossEntropyLoss with the case's weight and label_smoothing (PyTorch's own)."""
+    if spec["loss"] != "cross-entropy":
+        assert "class_weights" not in spec and "label_smoothing" not in spec, spec["name"]
+        return lambda logits, targets: loss_value(spec["loss"], logits, targets)
+    weight = torch.tensor(spec["class_weights"], dtype=dtype) if "class_weights" in spec else None
+    return nn.CrossEntropyLoss(weight=weight, label_smoothing=spec.get("label_smoothing", 0.0))
+
+
+def make_option_case(root, spec):
+    name = spec["name"]
+    dtype = torch.float64 if spec.get("dtype", "float64") == "float64" else torch.float32
+    generator = torch.Generator().manual_seed(zlib.crc32(name.encode()))
+    sizes = spec["sizes"]
+    kinds = spec.get("kinds") or mlp_kinds(sizes, spec["activation"])
+    loss = spec["loss"]
+    criterion = option_loss(spec, dtype)
+    n = spec["batch"]
+    model = build(kinds, sizes, dtype, generator)
+    x = (torch.randn(n, sizes[0], generator=generator, dtype=torch.float64) * spec.get("input_scale", 1.0)).to(dtype)
+    targets = make_targets(loss, spec.get("targets", "values"), n, sizes[-1], dtype, generator)
+    initial = state(model)
+    metadata = {"perceptron.layers": ",".join(kinds), "perceptron.loss": loss}
+
+    xg = x.clone().requires_grad_(True)
+    logits = model(xg)
+    value = criterion(logits, targets)
+    model.zero_grad()
+    value.backward()
+    expected = {
+        "logits": logits.detach().clone(),
+        "output": head(loss, logits.detach()),
+        "loss": value.detach().clone().reshape(()),
+        "input": xg.grad.detach().clone(),
+    }
+    for key, p in model.named_parameters():
+        expected[key] = p.grad.detach().clone()
+    for key, t in expected.items():
+        assert t.dtype == dtype, (name, key, t.dtype)
+        assert torch.isfinite(t).all(), (name, key)
+
+    case = {"description": spec["description"], "dtype": str(dtype).removeprefix("torch."), "training": False}
+    for key in ("label_smoothing", "class_weights"):
+        if key in spec:
+            case[key] = spec[key]
+    trained = None
+    if "optimizer" in spec:
+        opt = spec["optimizer"]
+        hyper = {
+            "optimizer": opt,
+            "learning_rate": spec["learning_rate"],
+            "momentum": spec.get("momentum", 0.0),
+            "nesterov": False,
+            "weight_decay": spec.get("weight_decay", 0.01 if opt == "adamw" else 0.0),
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "alpha": 0.99,
+            "eps": 1e-8,
+            "epochs": spec["epochs"],
+            "batch_size": spec["batch_size"],
+            "shuffle": False,
+            "schedule": spec.get("schedule", "constant"),
+        }
+        if "clip_grad_norm" in spec:
+            hyper["clip_grad_norm"] = spec["clip_grad_norm"]
+        params = list(model.parameters())
+        if opt == "sgd":
+            optimizer = torch.optim.SGD(
+                params, lr=hyper["learning_rate"], momentum=hyper["momentum"], weight_decay=hyper["weight_decay"])
+        elif opt == "adam":
+            optimizer = torch.optim.Adam(
+                params, lr=hyper["learning_rate"], betas=(hyper["beta1"], hyper["beta2"]), eps=hyper["eps"],
+                weight_decay=hyper["weight_decay"])
+        elif opt == "rmsprop":
+            optimizer = torch.optim.RMSprop(
+                params, lr=hyper["learning_rate"], alpha=hyper["alpha"], eps=hyper["eps"],
+                weight_decay=hyper["weight_decay"], momentum=hyper["momentum"], centered=False)
+        else:
+            raise ValueError(opt)
+        scheduler = None
+        train_count = n
+        if hyper["schedule"] == "plateau":
+            hyper["gamma"] = spec["gamma"]
+            hyper["plateau_patience"] = spec["plateau_patience"]
+            hyper["validation_fraction"] = spec["validation_fraction"]
+            held_out = round(spec["validation_fraction"] * n)
+            # Not a tie: Python rounds half to even, Swift's rounded() half away from zero.
+            assert abs(spec["validation_fraction"] * n % 1 - 0.5) > 1e-9, name
+            train_count = n - held_out
+            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+                optimizer, mode="min", factor=spec["gamma"], patience=spec["plateau_patience"], threshold=1e-4,
+                threshold_mode="rel", cooldown=0, min_lr=0)
+        rates = []
+        clipped = 0
+        b = hyper["batch_size"]
+        for _ in range(hyper["epochs"]):
+            rates.append(optimizer.param_groups[0]["lr"])
+            for start in range(0, train_count, b):  # in order, last partial batch included
+                end = min(start + b, train_count)
+                optimizer.zero_grad()
+                step_loss = criterion(model(x[start:end]), targets[start:end])
+                step_loss.backward()
+                if "clip_grad_norm" in hyper:
+                    norm = torch.nn.utils.clip_grad_norm_(params, hyper["clip_grad_norm"])
+                    clipped += int(norm > hyper["clip_grad_norm"])
+                optimizer.step()
+            if scheduler is not None:
+                with torch.no_grad():
+                    scheduler.step(criterion(model(x[train_count:]), targets[train_count:]).item())
+        if "clip_grad_norm" in hyper:
+            assert clipped > 0, (name, "clipping never applied")
+        if scheduler is not None:
+            assert len(set(rates)) > 1, (name, "the plateau never reduced the rate", rates)
+        hyper["learning_rates"] = rates
+        trained = state(model)
+        for key, t in trained.items():
+            assert torch.isfinite(t).all(), (name, key)
+        case.update(hyper)
+        case["training"] = True
+
+    folder = os.path.join(root, f"case-{name}")
+    os.makedirs(folder, exist_ok=True)
+    for stale in set(os.listdir(folder)) - {"model.safetensors", "input.npy", "targets.npy", "expected.safetensors",
+                                            "case.json"} - ({"trained.safetensors"} if trained is not None else set()):
+        os.remove(os.path.join(folder, stale))
+    with tempfile.TemporaryDirectory(dir=root) as scratch:
+        def put(filename, write):
+            temporary = os.path.join(scratch, filename)
+            write(temporary)
+            install(temporary, os.path.join(folder, filename))
+
+        put("model.safetensors", lambda p: save_file(initial, p, metadata=metadata))
+        put("input.npy", lambda p: np.save(p, x.numpy()))
+        put("targets.npy", lambda p: np.save(p, targets.numpy()))
+        put("expected.safetensors", lambda p: save_file(expected, p))
+        if trained is not None:
+            put("trained.safetensors", lambda p: save_file(trained, p, metadata=metadata))
+
+        def write_json(p):
+            with open(p, "w") as f:
+                json.dump(case, f, indent=2)
+                f.write("\n")
+
+        put("case.json", write_json)
+    return folder
+
+
+OPTION_CASES = [
+    # Label smoothing and class weights: loss, head and every gradient on one batch.
+    dict(name="ce-label-smoothing-indices", description="ReLU MLP 4-6-3, cross-entropy with label smoothing 0.1 on class indices, batch 6",
+         sizes=[4, 6, 3], activation="relu", loss="cross-entropy", targets="indices", batch=6, label_smoothing=0.1),
+    dict(name="ce-label-smoothing-probabilities", description="Tanh MLP 5-7-4, cross-entropy with label smoothing 0.2 on probability rows, batch 5",
+         sizes=[5, 7, 4], activation="tanh", loss="cross-entropy", targets="probabilities", batch=5, label_smoothing=0.2),
+    dict(name="ce-class-weights-indices", description="GELU MLP 4-6-3, cross-entropy with class weights 0.5,2,1.25 on class indices, batch 7",
+         sizes=[4, 6, 3], activation="gelu", loss="cross-entropy", targets="indices", batch=7, class_weights=[0.5, 2.0, 1.25]),
+    dict(name="ce-class-weights-probabilities", description="ReLU MLP 3-5-4, cross-entropy with class weights 1.5,0.25,1,3 on probability rows, batch 5",
+         sizes=[3, 5, 4], activation="relu", loss="cross-entropy", targets="probabilities", batch=5, class_weights=[1.5, 0.25, 1.0, 3.0]),
+    dict(name="ce-class-weights-label-smoothing-indices",
+         description="Sigmoid MLP 4-5-3, cross-entropy with class weights 2,0.5,1 and label smoothing 0.15 on class indices, batch 6",
+         sizes=[4, 5, 3], activation="sigmoid", loss="cross-entropy", targets="indices", batch=6, class_weights=[2.0, 0.5, 1.0],
+         label_smoothing=0.15),
+    dict(name="ce-class-weights-label-smoothing-probabilities",
+         description="LeakyReLU MLP 4-5-4, cross-entropy with class weights 0.3,1.2,2,0.7 and label smoothing 0.3 on probability rows, batch 4",
+         sizes=[4, 5, 4], activation="leaky_relu", loss="cross-entropy", targets="probabilities", batch=4,
+         class_weights=[0.3, 1.2, 2.0, 0.7], label_smoothing=0.3),
+    dict(name="float32-ce-class-weights-label-smoothing-indices", dtype="float32",
+         description="float32 ReLU MLP 6-8-5, cross-entropy with class weights 1,0.5,2,1.5,0.25 and label smoothing 0.1 on class indices, batch 7",
+         sizes=[6, 8, 5], activation="relu", loss="cross-entropy", targets="indices", batch=7,
+         class_weights=[1.0, 0.5, 2.0, 1.5, 0.25], label_smoothing=0.1),
+    # RMSprop.
+    dict(name="train-rmsprop", description="RMSprop lr 0.01, ReLU MLP 4-8-3, cross-entropy on indices, 10 samples, batch 4, 4 epochs",
+         sizes=[4, 8, 3], activation="relu", loss="cross-entropy", targets="indices", batch=10,
+         optimizer="rmsprop", learning_rate=0.01, epochs=4, batch_size=4),
+    dict(name="train-rmsprop-momentum-weight-decay",
+         description="RMSprop lr 0.005, momentum 0.9, weight decay 0.01, Tanh MLP 3-6-5-2, mse, 11 samples, batch 3, 3 epochs",
+         sizes=[3, 6, 5, 2], activation="tanh", loss="mse", batch=11,
+         optimizer="rmsprop", learning_rate=0.005, momentum=0.9, weight_decay=0.01, epochs=3, batch_size=3),
+    dict(name="float32-train-rmsprop-momentum", dtype="float32",
+         description="float32 RMSprop lr 0.01, momentum 0.5, GELU MLP 4-6-3, cross-entropy on probabilities, 9 samples, batch 4, 3 epochs",
+         sizes=[4, 6, 3], activation="gelu", loss="cross-entropy", targets="probabilities", batch=9,
+         optimizer="rmsprop", learning_rate=0.01, momentum=0.5, epochs=3, batch_size=4),
+    # Gradient clipping (the bound is below the gradients' norm, so it clips).
+    dict(name="train-sgd-clip-grad-norm",
+         description="SGD lr 0.5, clip_grad_norm_ 0.1, Sigmoid MLP 4-6-3, cross-entropy on probabilities, 10 samples, batch 4, 3 epochs",
+         sizes=[4, 6, 3], activation="sigmoid", loss="cross-entropy", targets="probabilities", batch=10,
+         optimizer="sgd", learning_rate=0.5, clip_grad_norm=0.1, epochs=3, batch_size=4),
+    dict(name="train-adam-clip-grad-norm-class-weights-label-smoothing",
+         description="Adam lr 0.01, clip_grad_norm_ 0.5, ReLU MLP 5-7-3, cross-entropy with class weights 1,3,0.5 and label smoothing 0.1 on indices, 9 samples, batch 4, 3 epochs",
+         sizes=[5, 7, 3], activation="relu", loss="cross-entropy", targets="indices", batch=9, class_weights=[1.0, 3.0, 0.5],
+         label_smoothing=0.1, optimizer="adam", learning_rate=0.01, clip_grad_norm=0.5, epochs=3, batch_size=4),
+    # ReduceLROnPlateau on a held-out validation split (class weights: the validation loss is a
+    # weighted mean over several chunks of batch_size rows on Perceptron's side).
+    dict(name="train-sgd-plateau",
+         description="SGD lr 0.5, momentum 0.9, ReduceLROnPlateau factor 0.5 patience 1, ReLU MLP 4-8-3, cross-entropy with class weights 1,2,0.5 on indices, 16 samples (5 for validation), batch 2, 12 epochs",
+         sizes=[4, 8, 3], activation="relu", loss="cross-entropy", targets="indices", batch=16, class_weights=[1.0, 2.0, 0.5],
+         optimizer="sgd", learning_rate=0.5, momentum=0.9, epochs=12, batch_size=2,
+         schedule="plateau", gamma=0.5, plateau_patience=1, validation_fraction=0.3125),
+]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--output", default=DEFAULT_OUTPUT, help="fixture folder (rewritten)")
@@ -503,7 +726,7 @@ def main():
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     os.makedirs(root, exist_ok=True)
-    names = [c["name"] for c in CASES]
+    names = [c["name"] for c in CASES + OPTION_CASES]
     assert len(names) == len(set(names)), "duplicate case names"
     # Remove case folders no longer listed (the README and anything else stay).
     for entry in os.listdir(root):
@@ -511,7 +734,9 @@ def main():
             shutil.rmtree(os.path.join(root, entry))
     for spec in CASES:
         make_case(root, spec)
-    print(f"wrote {len(CASES)} cases to {root} (torch {torch.__version__}, numpy {np.__version__})")
+    for spec in OPTION_CASES:
+        make_option_case(root, spec)
+    print(f"wrote {len(CASES) + len(OPTION_CASES)} cases to {root} (torch {torch.__version__}, numpy {np.__version__})")
 
 
 if __name__ == "__main__":

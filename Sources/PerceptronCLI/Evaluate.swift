@@ -11,12 +11,15 @@ struct Evaluate: ParsableCommand, SavedModelCommand {
 
     @OptionGroup var data: DataOptions
 
+    @OptionGroup var lossOptions: LossOptions
+
     @OptionGroup var compute: BackendOptions
 
     func run() throws { try runOnSavedModel() }
 
-    func run<T: Scalar>(_ start: Network<T>, loss: Loss) throws {
+    func run<T: Scalar>(_ start: Network<T>, loss savedLoss: Loss) throws {
         var network = start
+        let loss = try lossOptions.applied(to: savedLoss, outputs: network.outputSize)
         let samples = try data.load(T.self, loss: loss, part: .testOnly).train
         guard samples.inputs.columns == network.inputSize else {
             throw CLIError(
@@ -37,7 +40,7 @@ struct Evaluate: ParsableCommand, SavedModelCommand {
         case .probabilities(let p): labels = (0..<p.rows).map { ConfusionMatrix.argmax(p, row: $0) }
         case .values: return
         }
-        guard loss == .crossEntropy || loss == .categoricalCrossEntropy else { return }
+        guard loss.kind == .crossEntropy || loss.kind == .categoricalCrossEntropy else { return }
         let scores = try naming(samples.source) { try network.predict(samples.inputs) }
         let confusion = try naming(samples.source) { try ConfusionMatrix(scores: scores, labels: labels) }
         print("per-class accuracy:")

@@ -27,13 +27,15 @@ struct Gradients: ParsableCommand, SavedModelCommand {
             discussion: "By default the model runs as model.eval() does (running statistics, no dropout). With this flag every dropout layer must have p = 0: masks cannot match another program's random numbers."))
     var trainMode = false
 
+    @OptionGroup var lossOptions: LossOptions
+
     @OptionGroup var compute: BackendOptions
 
     func run() throws { try runOnSavedModel() }
 
     func run<T: Scalar>(_ start: Network<T>, loss savedLoss: Loss) throws {
         var network = start
-        let loss = self.loss ?? savedLoss
+        let loss = try lossOptions.applied(to: self.loss ?? savedLoss, outputs: network.outputSize)
         let samples = try loadArrays(T.self, input: input, targets: targets, loss: loss)
         guard samples.inputs.columns == network.inputSize else {
             throw CLIError("\(input): samples have \(samples.inputs.columns) features but \(model) takes \(network.inputSize)")

@@ -32,25 +32,27 @@ struct Train: ParsableCommand {
     @Option(help: "Loss: cross-entropy, mse or bce.")
     var loss: Loss = .crossEntropy
 
+    @OptionGroup var lossOptions: LossOptions
+
     @Option(help: "Weight initialiser: he, he-normal, xavier, xavier-normal, orthogonal or pytorch.")
     var initializer: Initializer = .pytorch
 
     @Option(help: "Precision: float32 or float64.")
     var dtype: Precision = .float32
 
-    @Option(help: "Optimizer: sgd, adam or adamw.")
+    @Option(help: "Optimizer: sgd, adam, adamw or rmsprop (alpha 0.99, eps 1e-8, not centered).")
     var optimizer: OptimizerKind = .adam
 
     @Option(help: "Learning rate.")
     var learningRate: Double = 0.001
 
-    @Option(help: "SGD momentum.")
+    @Option(help: "Momentum (sgd, rmsprop).")
     var momentum: Double = 0
 
     @Flag(help: "Nesterov momentum (sgd).")
     var nesterov = false
 
-    @Option(help: "Weight decay (default 0 for sgd and adam, 0.01 for adamw).")
+    @Option(help: "Weight decay (default 0 for sgd, adam and rmsprop, 0.01 for adamw).")
     var weightDecay: Double?
 
     @Option(help: "Samples per step; the last partial batch is kept.")
@@ -59,14 +61,20 @@ struct Train: ParsableCommand {
     @Option(help: "Passes over the training data.")
     var epochs: Int = 10
 
-    @Option(help: "Learning-rate schedule: constant, step or cosine.")
+    @Option(help: "Learning-rate schedule: constant, step, cosine or plateau (ReduceLROnPlateau on the validation loss).")
     var schedule: ScheduleKind = .constant
 
     @Option(help: "With --schedule step: epochs between decays.")
     var stepSize: Int = 5
 
-    @Option(help: "With --schedule step: the decay factor.")
+    @Option(help: "With --schedule step or plateau: the decay factor.")
     var gamma: Double = 0.1
+
+    @Option(help: "With --schedule plateau: epochs without improvement before the rate drops.")
+    var plateauPatience: Int = 10
+
+    @Option(help: "Clip the gradients to this global L2 norm before each update (clip_grad_norm_).")
+    var clipGradNorm: Double?
 
     @Option(help: "Fraction of the training data held out for validation (taken from its end).")
     var validationFraction: Double = 0
@@ -95,10 +103,10 @@ struct Train: ParsableCommand {
     var `init`: String?
 
     /// `--optimizer` values.
-    enum OptimizerKind: String, ExpressibleByArgument, CaseIterable { case sgd, adam, adamw }
+    enum OptimizerKind: String, ExpressibleByArgument, CaseIterable { case sgd, adam, adamw, rmsprop }
 
     /// `--schedule` values.
-    enum ScheduleKind: String, ExpressibleByArgument, CaseIterable { case constant, step, cosine }
+    enum ScheduleKind: String, ExpressibleByArgument, CaseIterable { case constant, step, cosine, plateau }
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
@@ -121,6 +129,18 @@ struct Train: ParsableCommand {
         }
         guard stepSize >= 1 else { throw ValidationError("--step-size must be at least 1 (got \(stepSize))") }
         guard gamma.isFinite, gamma > 0 else { throw ValidationError("--gamma must be positive (got \(gamma))") }
+        if schedule == .plateau {
+            guard gamma < 1 else { throw ValidationError("--gamma must be below 1 with --schedule plateau (got \(gamma))") }
+            guard plateauPatience >= 0 else {
+                throw ValidationError("--plateau-patience must be at least 0 (got \(plateauPatience))")
+            }
+            guard validationFraction > 0 else {
+                throw ValidationError("--schedule plateau needs validation data (--validation-fraction)")
+            }
+        }
+        if let clipGradNorm, !(clipGradNorm.isFinite && clipGradNorm > 0) {
+            throw ValidationError("--clip-grad-norm must be a positive number (got \(clipGradNorm))")
+        }
         if nesterov, optimizer != .sgd || momentum == 0 {
             throw ValidationError("--nesterov needs --optimizer sgd and a non-zero --momentum")
         }
@@ -184,11 +204,13 @@ struct Train: ParsableCommand {
                 "\(data.train.source): samples have \(data.train.inputs.columns) features but the model's first layer takes \(network.inputSize)")
         }
         let modelName = self.`init` ?? "the network"
+        let loss = try lossOptions.applied(to: loss, outputs: network.outputSize)
         try data.train.requireClasses(below: network.outputSize, of: modelName)
         try data.test?.requireClasses(below: network.outputSize, of: modelName)
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, shuffle: !noShuffle, seed: seed,
-            validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping)
+            validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping,
+            maximumGradientNorm: clipGradNorm)
         writeStandardError(
             "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\n")
 
@@ -253,6 +275,7 @@ struct Train: ParsableCommand {
         case .constant: .constant
         case .step: .step(every: stepSize, gamma: gamma)
         case .cosine: .cosine
+        case .plateau: .plateau(factor: gamma, patience: plateauPatience)
         }
     }
 
@@ -276,6 +299,11 @@ struct Train: ParsableCommand {
                 progress: progress, epochEnded: epochEnded)
         case .adamw:
             var o = AdamW<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0.01))
+            return try network.fit(
+                samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
+                progress: progress, epochEnded: epochEnded)
+        case .rmsprop:
+            var o = RMSprop<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0), momentum: T(momentum))
             return try network.fit(
                 samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
                 progress: progress, epochEnded: epochEnded)

@@ -30,6 +30,10 @@ public struct ReferenceCase: Sendable {
     public var training: ReferenceTraining?
     /// `trained.safetensors`, for a training case.
     public var trained: SafetensorsFile?
+    /// `case.json`'s optional `label_smoothing` (0 when absent): cross-entropy's `ε`.
+    public var labelSmoothing: Double = 0
+    /// `case.json`'s optional `class_weights`: cross-entropy's class weights.
+    public var classWeights: [Double]?
 
     /// Reads every file of the case in `folder`.
     /// - Throws: ``FormatError`` naming the file for a missing or malformed file, or a
@@ -60,19 +64,22 @@ public struct ReferenceCase: Sendable {
         input = try NPY.read(from: path("input.npy"))
         targets = try NPY.read(from: path("targets.npy"))
         expected = try SafetensorsFile.read(from: path("expected.safetensors"))
+        labelSmoothing = try description.optionalNumber("label_smoothing") ?? 0
+        classWeights = try description.optionalNumbers("class_weights")
         if try description.bool("training") {
             let optimizerName = try description.string("optimizer")
             guard let optimizer = ReferenceTraining.OptimizerKind(rawValue: optimizerName) else {
                 throw FormatError(
-                    file: path("case.json"), kind: .invalidMetadata, expected: "optimizer sgd, adam or adamw",
+                    file: path("case.json"), kind: .invalidMetadata, expected: "optimizer sgd, adam, adamw or rmsprop",
                     found: "optimizer \(JSON.quote(optimizerName))")
             }
-            let recipe = ReferenceTraining(
+            var recipe = ReferenceTraining(
                 optimizer: optimizer, learningRate: try description.number("learning_rate"),
                 momentum: try description.number("momentum"), nesterov: try description.bool("nesterov"),
                 weightDecay: try description.number("weight_decay"), beta1: try description.number("beta1"),
                 beta2: try description.number("beta2"), epsilon: try description.number("eps"),
                 epochs: try description.integer("epochs"), batchSize: try description.integer("batch_size"))
+            try recipe.readOptions(from: description)
             guard recipe.epochs >= 0, recipe.batchSize > 0 else {
                 throw FormatError(
                     file: path("case.json"), kind: .invalidMetadata, expected: "epochs ≥ 0 and batch_size > 0",
@@ -150,6 +157,33 @@ struct CaseDescription {
         let v = try value(key, "an integer")
         guard case .integer(let i) = v else { throw mismatch(key, "an integer", v) }
         return i
+    }
+
+    /// `number(key)`, or `nil` when the key is absent.
+    func optionalNumber(_ key: String) throws(FormatError) -> Double? {
+        members[key] == nil ? nil : try number(key)
+    }
+
+    /// `string(key)`, or `nil` when the key is absent.
+    func optionalString(_ key: String) throws(FormatError) -> String? {
+        members[key] == nil ? nil : try string(key)
+    }
+
+    /// An array of finite numbers, or `nil` when the key is absent.
+    func optionalNumbers(_ key: String) throws(FormatError) -> [Double]? {
+        guard let v = members[key] else { return nil }
+        guard case .array(let items) = v else { throw mismatch(key, "an array of numbers", v) }
+        var result: [Double] = []
+        for item in items {
+            switch item {
+            case .integer(let i): result.append(Double(i))
+            case .number(let text):
+                guard let x = Double(text), x.isFinite else { throw mismatch(key, "an array of finite numbers", item) }
+                result.append(x)
+            default: throw mismatch(key, "an array of numbers", item)
+            }
+        }
+        return result
     }
 
     func number(_ key: String) throws(FormatError) -> Double {
