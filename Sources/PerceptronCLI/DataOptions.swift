@@ -110,12 +110,12 @@ func loadArrays<T: Scalar>(_: T.Type, input: String, targets: String, loss: Loss
             throw CLIError("\(targets): float targets must be rows [N, C], found shape \(t.shape)")
         }
         let rows = try finiteMatrix(t, as: T.self, file: targets)
-        parsed = loss == .crossEntropy || loss == .categoricalCrossEntropy ? .probabilities(rows) : .values(rows)
+        parsed = loss.kind == .crossEntropy || loss.kind == .categoricalCrossEntropy ? .probabilities(rows) : .values(rows)
     } else {
         guard t.shape.count == 1 else {
             throw CLIError("\(targets): class indices must be a 1-D array [N], found shape \(t.shape)")
         }
-        guard loss == .crossEntropy || loss == .categoricalCrossEntropy else {
+        guard loss.kind == .crossEntropy || loss.kind == .categoricalCrossEntropy else {
             throw CLIError("\(targets): \(loss.rawValue) needs float targets [N, outputs], found integer class indices")
         }
         parsed = .classes(try naming(targets) { try t.integers() })

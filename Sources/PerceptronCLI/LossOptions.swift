@@ -11,9 +11,10 @@ struct LossOptions: ParsableArguments {
     @Option(help: "Cross-entropy class weights w0,w1,… (≥ 0, one per class; nn.CrossEntropyLoss(weight=…)).")
     var classWeights: String?
 
+    /// Checks the values; a bad one is a ``CLIError`` (one line on stderr, no usage text).
     func validate() throws {
         if let labelSmoothing, !(labelSmoothing >= 0 && labelSmoothing <= 1) {
-            throw ValidationError("--label-smoothing must be in [0, 1] (got \(labelSmoothing))")
+            throw CLIError("--label-smoothing must be in [0, 1] (got \(labelSmoothing))")
         }
         _ = try weights()
     }
@@ -25,7 +26,7 @@ struct LossOptions: ParsableArguments {
         return try parts.enumerated().map { index, part in
             let text = part.trimmingCharacters(in: .whitespaces)
             guard let weight = Double(text), weight.isFinite, weight >= 0 else {
-                throw ValidationError(
+                throw CLIError(
                     "--class-weights must be numbers ≥ 0 separated by commas (weight \(index) is '\(text)')")
             }
             return weight

@@ -130,16 +130,16 @@ struct Train: ParsableCommand {
         guard stepSize >= 1 else { throw ValidationError("--step-size must be at least 1 (got \(stepSize))") }
         guard gamma.isFinite, gamma > 0 else { throw ValidationError("--gamma must be positive (got \(gamma))") }
         if schedule == .plateau {
-            guard gamma < 1 else { throw ValidationError("--gamma must be below 1 with --schedule plateau (got \(gamma))") }
+            guard gamma < 1 else { throw CLIError("--gamma must be below 1 with --schedule plateau (got \(gamma))") }
             guard plateauPatience >= 0 else {
-                throw ValidationError("--plateau-patience must be at least 0 (got \(plateauPatience))")
+                throw CLIError("--plateau-patience must be at least 0 (got \(plateauPatience))")
             }
             guard validationFraction > 0 else {
-                throw ValidationError("--schedule plateau needs validation data (--validation-fraction)")
+                throw CLIError("--schedule plateau needs validation data (--validation-fraction)")
             }
         }
         if let clipGradNorm, !(clipGradNorm.isFinite && clipGradNorm > 0) {
-            throw ValidationError("--clip-grad-norm must be a positive number (got \(clipGradNorm))")
+            throw CLIError("--clip-grad-norm must be a positive number (got \(clipGradNorm))")
         }
         if nesterov, optimizer != .sgd || momentum == 0 {
             throw ValidationError("--nesterov needs --optimizer sgd and a non-zero --momentum")
@@ -152,7 +152,7 @@ struct Train: ParsableCommand {
         guard dropout >= 0, dropout < 1 else {
             throw ValidationError("--dropout must be in [0, 1) (got \(dropout))")
         }
-        if loss == .categoricalCrossEntropy {
+        if loss.kind == .categoricalCrossEntropy {
             throw ValidationError("--loss must be cross-entropy, mse or bce")
         }
     }

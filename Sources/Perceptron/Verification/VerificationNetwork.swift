@@ -151,7 +151,7 @@ public struct VerificationNetwork: Sendable {
             targets = .probabilities(rows)
         case .values:
             targets = .values(
-                loss == .bce
+                loss.kind == .bce
                     ? generator.uniformMatrix(rows: batch, columns: outputs, in: T(0), T(1))
                     : generator.gaussianMatrix(rows: batch, columns: outputs))
         }
