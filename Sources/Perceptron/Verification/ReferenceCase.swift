@@ -164,11 +164,6 @@ struct CaseDescription {
         members[key] == nil ? nil : try number(key)
     }
 
-    /// `string(key)`, or `nil` when the key is absent.
-    func optionalString(_ key: String) throws(FormatError) -> String? {
-        members[key] == nil ? nil : try string(key)
-    }
-
     /// An array of finite numbers, or `nil` when the key is absent.
     func optionalNumbers(_ key: String) throws(FormatError) -> [Double]? {
         guard let v = members[key] else { return nil }
