@@ -1,6 +1,6 @@
 /// How ``Network/fit(_:_:loss:optimizer:configuration:validation:progress:epochEnded:)`` trains. The defaults
 /// are PyTorch's plain ones: 10 epochs of batch 128, shuffled, no validation, constant rate, no
-/// early stopping.
+/// early stopping, no gradient clipping.
 public struct TrainingConfiguration: Sendable, Equatable {
     /// Passes over the training samples.
     public var epochs: Int
