@@ -70,7 +70,7 @@ import Testing
     /// Layer normalisation: each row has mean b and (biased) variance w²·σ²/(σ² + ε).
     @Test func layerNormNormalizesEachRowWithItsBiasedVariance() throws {
         var g = SeededGenerator(seed: 5)
-        var network = try Network<Double>(layers: [dense(4, 6, &g), .layerNorm(LayerNorm(features: 6, epsilon: 0))])
+        let network = try Network<Double>(layers: [dense(4, 6, &g), .layerNorm(LayerNorm(features: 6, epsilon: 0))])
         let x: Matrix<Double> = g.gaussianMatrix(rows: 3, columns: 4)
         let y = try network.predict(x)
         for i in 0..<3 {
