@@ -20,7 +20,7 @@ extension EpochPoint {
     init(_ r: EpochRecord) {
         self.init(
             epoch: r.epoch, trainLoss: r.trainLoss, trainAccuracy: r.trainAccuracy,
-            validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy)
+            validationLoss: r.validationLoss, validationAccuracy: r.validationAccuracy, learningRate: r.learningRate)
     }
 }
 

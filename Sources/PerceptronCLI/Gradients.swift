@@ -9,7 +9,7 @@ struct Gradients: ParsableCommand, SavedModelCommand {
     @Option(help: "The model (.safetensors).")
     var model: String
 
-    @Option(help: "Samples as a .npy array [N, features].")
+    @Option(help: "Samples as a .npy array [N, features] (uint8 divided by 255, other integers by value).")
     var input: String
 
     @Option(help: "Targets as .npy: class indices [N] or rows [N, outputs].")
@@ -31,7 +31,12 @@ struct Gradients: ParsableCommand, SavedModelCommand {
 
     @OptionGroup var compute: BackendOptions
 
-    func run() throws { try runOnSavedModel() }
+    func run() throws {
+        // Checked before any work, so a bad destination is not found after the computation.
+        let destination = output
+        try naming(destination) { try AtomicFile.checkWritable(destination) }
+        try runOnSavedModel()
+    }
 
     func run<T: Scalar>(_ start: Network<T>, loss savedLoss: Loss) throws {
         var network = start

@@ -9,7 +9,7 @@ struct Predict: ParsableCommand, SavedModelCommand {
     @Option(help: "The model (.safetensors).")
     var model: String
 
-    @Option(help: "Samples as a .npy array [N, features].")
+    @Option(help: "Samples as a .npy array [N, features] (uint8 divided by 255, other integers by value).")
     var input: String
 
     @Option(help: "Where to write the outputs (.npy, in the model's dtype).")
@@ -20,14 +20,19 @@ struct Predict: ParsableCommand, SavedModelCommand {
 
     @OptionGroup var compute: BackendOptions
 
-    func run() throws { try runOnSavedModel() }
+    func run() throws {
+        // Checked before any work, so a bad destination is not found after the computation.
+        let destination = output
+        try naming(destination) { try AtomicFile.checkWritable(destination) }
+        try runOnSavedModel()
+    }
 
     func run<T: Scalar>(_ start: Network<T>, loss: Loss) throws {
         let network = start
         let path = input
         let x = try naming(path) { try NPY.read(from: path) }
         guard x.shape.count == 2 else { throw CLIError("\(input): samples must be a 2-D array [N, features], found shape \(x.shape)") }
-        let samples = try finiteMatrix(x, as: T.self, file: path)
+        let samples = try sampleMatrix(x, as: T.self, file: path)
         guard samples.columns == network.inputSize else {
             throw CLIError("\(input): samples have \(samples.columns) features but \(model) takes \(network.inputSize)")
         }

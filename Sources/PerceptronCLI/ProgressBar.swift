@@ -40,11 +40,23 @@ struct ProgressBar {
 
 /// Writes `text` to standard error, unbuffered.
 func writeStandardError(_ text: String) {
+    write(text, to: STDERR_FILENO)
+}
+
+/// Writes `line` and a newline to standard output at once, unbuffered: a log redirected to a
+/// file or a pipe holds every line printed so far, however the process ends.
+func printLine(_ line: String) {
+    write(line + "\n", to: STDOUT_FILENO)
+}
+
+/// Writes all of `text` to `descriptor`, retrying short writes and `EINTR`. Calls `write`.
+private func write(_ text: String, to descriptor: Int32) {
     var text = text
     text.withUTF8 { bytes in
         var offset = 0
         while offset < bytes.count {
-            let written = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
             if written <= 0 { return }
             offset += written
         }

@@ -14,8 +14,17 @@ struct Train: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Hidden layer widths, comma-separated (empty for none).")
-    var hidden: String = "256,128"
+    @Option(help: "Hidden layer widths, comma-separated (empty for none; default 256,128).")
+    var hidden: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Number of classes, for class-index targets.",
+            discussion: """
+                Without it: the data set's own classes (IDX), or one more than the largest label, \
+                refused when some class below it has no sample.
+                """))
+    var classes: Int?
 
     @Option(
         help: ArgumentHelp(
@@ -29,16 +38,16 @@ struct Train: ParsableCommand {
     @Option(help: "Dropout probability after each hidden activation (0 for none).")
     var dropout: Double = 0
 
-    @Option(help: "Loss: cross-entropy, mse or bce.")
-    var loss: Loss = .crossEntropy
+    @Option(help: "Loss: cross-entropy (the default), mse or bce.")
+    var loss: Loss?
 
     @OptionGroup var lossOptions: LossOptions
 
-    @Option(help: "Weight initialiser: he, he-normal, xavier, xavier-normal, orthogonal or pytorch.")
-    var initializer: Initializer = .pytorch
+    @Option(help: "Weight initialiser: he, he-normal, xavier, xavier-normal, orthogonal or pytorch (the default).")
+    var initializer: Initializer?
 
-    @Option(help: "Precision: float32 or float64.")
-    var dtype: Precision = .float32
+    @Option(help: "Precision: float32 (the default) or float64.")
+    var dtype: Precision?
 
     @Option(help: "Optimizer: sgd, adam, adamw or rmsprop (alpha 0.99, eps 1e-8, not centered).")
     var optimizer: OptimizerKind = .adam
@@ -46,8 +55,8 @@ struct Train: ParsableCommand {
     @Option(help: "Learning rate.")
     var learningRate: Double = 0.001
 
-    @Option(help: "Momentum (sgd, rmsprop).")
-    var momentum: Double = 0
+    @Option(help: "Momentum (sgd, rmsprop; default 0).")
+    var momentum: Double?
 
     @Flag(help: "Nesterov momentum (sgd).")
     var nesterov = false
@@ -64,11 +73,11 @@ struct Train: ParsableCommand {
     @Option(help: "Learning-rate schedule: constant, step, cosine or plateau (ReduceLROnPlateau on the validation loss).")
     var schedule: ScheduleKind = .constant
 
-    @Option(help: "With --schedule step: epochs between decays.")
-    var stepSize: Int = 5
+    @Option(help: "With --schedule step: epochs between decays (default 5).")
+    var stepSize: Int?
 
-    @Option(help: "With --schedule step or plateau: the decay factor.")
-    var gamma: Double = 0.1
+    @Option(help: "With --schedule step or plateau: the decay factor (default 0.1).")
+    var gamma: Double?
 
     @Option(help: "With --schedule plateau: epochs without improvement before the rate drops.")
     var plateauPatience: Int = 10
@@ -96,6 +105,12 @@ struct Train: ParsableCommand {
     @Option(help: "Draw loss and accuracy per epoch to this SVG file.")
     var plot: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Refuse to start when the run would need more memory than this (e.g. 2G, 500M).",
+            discussion: "Without it, the limit is the memory the system has available."))
+    var maxMemory: String?
+
     @Option(help: "Where to save the model (rewritten atomically at the end of every epoch).")
     var output: String = "model.safetensors"
 
@@ -114,7 +129,12 @@ struct Train: ParsableCommand {
         guard learningRate.isFinite, learningRate > 0 else {
             throw ValidationError("--learning-rate must be a positive number (got \(learningRate))")
         }
-        guard momentum.isFinite, momentum >= 0 else { throw ValidationError("--momentum must be ≥ 0 (got \(momentum))") }
+        if let momentum {
+            guard momentum.isFinite, momentum >= 0 else { throw ValidationError("--momentum must be ≥ 0 (got \(momentum))") }
+            guard optimizer == .sgd || optimizer == .rmsprop else {
+                throw ValidationError("--momentum applies to --optimizer sgd or rmsprop only (\(optimizer.rawValue) keeps its own moments)")
+            }
+        }
         if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
             throw ValidationError("--weight-decay must be ≥ 0 (got \(weightDecay))")
         }
@@ -127,10 +147,16 @@ struct Train: ParsableCommand {
         if earlyStopping != nil, validationFraction == 0 {
             throw ValidationError("--early-stopping needs --validation-fraction")
         }
-        guard stepSize >= 1 else { throw ValidationError("--step-size must be at least 1 (got \(stepSize))") }
-        guard gamma.isFinite, gamma > 0 else { throw ValidationError("--gamma must be positive (got \(gamma))") }
+        if let stepSize, stepSize < 1 { throw ValidationError("--step-size must be at least 1 (got \(stepSize))") }
+        if let gamma, !(gamma.isFinite && gamma > 0) { throw ValidationError("--gamma must be positive (got \(gamma))") }
+        if schedule != .step, let stepSize {
+            throw ValidationError("--step-size \(stepSize) applies to --schedule step only (the schedule is \(schedule.rawValue))")
+        }
+        if schedule != .step && schedule != .plateau, let gamma {
+            throw ValidationError("--gamma \(gamma) applies to --schedule step or plateau only (the schedule is \(schedule.rawValue))")
+        }
         if schedule == .plateau {
-            guard gamma < 1 else { throw CLIError("--gamma must be below 1 with --schedule plateau (got \(gamma))") }
+            guard (gamma ?? 0.1) < 1 else { throw CLIError("--gamma must be below 1 with --schedule plateau (got \(gamma ?? 0.1))") }
             guard plateauPatience >= 0 else {
                 throw CLIError("--plateau-patience must be at least 0 (got \(plateauPatience))")
             }
@@ -141,7 +167,9 @@ struct Train: ParsableCommand {
         if let clipGradNorm, !(clipGradNorm.isFinite && clipGradNorm > 0) {
             throw CLIError("--clip-grad-norm must be a positive number (got \(clipGradNorm))")
         }
-        if nesterov, optimizer != .sgd || momentum == 0 {
+        if let classes, classes < 1 { throw ValidationError("--classes must be at least 1 (got \(classes))") }
+        if maxMemory != nil { _ = try maxMemoryBytes() }
+        if nesterov, optimizer != .sgd || (momentum ?? 0) == 0 {
             throw ValidationError("--nesterov needs --optimizer sgd and a non-zero --momentum")
         }
         _ = try hiddenWidths()
@@ -152,13 +180,63 @@ struct Train: ParsableCommand {
         guard dropout >= 0, dropout < 1 else {
             throw ValidationError("--dropout must be in [0, 1) (got \(dropout))")
         }
-        if loss.kind == .categoricalCrossEntropy {
+        if loss?.kind == .categoricalCrossEntropy {
             throw ValidationError("--loss must be cross-entropy, mse or bce")
+        }
+        if let path = self.`init` {
+            var layerFlags: [String] = []
+            if hidden != nil { layerFlags.append("--hidden") }
+            if activation != .relu { layerFlags.append("--activation") }
+            if normalization != .none { layerFlags.append("--normalization") }
+            if dropout != 0 { layerFlags.append("--dropout") }
+            if initializer != nil { layerFlags.append("--initializer") }
+            if dtype != nil { layerFlags.append("--dtype") }
+            if loss != nil { layerFlags.append("--loss") }
+            if classes != nil { layerFlags.append("--classes") }
+            if !layerFlags.isEmpty {
+                throw ValidationError(
+                    "\(layerFlags.joined(separator: ", ")) cannot be used with --init: the layers, loss, precision and classes come from \(path)")
+            }
+        }
+        for (flag, path) in outputPaths where path.isEmpty {
+            throw ValidationError("\(flag) needs a file name (got an empty one)")
+        }
+        let named = outputPaths.map(\.path)
+        if let repeated = named.first(where: { p in named.filter { $0 == p }.count > 1 }) {
+            let flags = outputPaths.filter { $0.path == repeated }.map(\.flag)
+            throw ValidationError("\(flags.joined(separator: " and ")) name the same file '\(repeated)'; give each its own")
         }
     }
 
+    /// The files the run writes, with the flag that names each.
+    private var outputPaths: [(flag: String, path: String)] {
+        [("--output", output)] + (metrics.map { [("--metrics", $0)] } ?? []) + (plot.map { [("--plot", $0)] } ?? [])
+    }
+
+    /// `--max-memory` in bytes: a number with an optional unit (k, M, G, T: powers of 1000, as the messages print sizes).
+    func maxMemoryBytes() throws -> Double? {
+        guard let text = maxMemory?.uppercased() else { return nil }
+        var digits = Substring(text)
+        if digits.hasSuffix("IB") { digits = digits.dropLast(2) } else if digits.hasSuffix("B") { digits = digits.dropLast() }
+        let scale: Double
+        switch digits.last {
+        case "K": scale = 1e3
+        case "M": scale = 1e6
+        case "G": scale = 1e9
+        case "T": scale = 1e12
+        default: scale = 1
+        }
+        if scale != 1 { digits = digits.dropLast() }
+        guard let value = Double(digits), value.isFinite, value > 0 else {
+            throw ValidationError("--max-memory must be a positive size such as 2G, 500M or 1048576 (got '\(maxMemory ?? "")')")
+        }
+        return value * scale
+    }
+
     func hiddenWidths() throws -> [Int] {
-        let parts = hidden.split(separator: ",", omittingEmptySubsequences: true)
+        let hidden = self.hidden ?? "256,128"
+        if hidden.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        let parts = hidden.split(separator: ",", omittingEmptySubsequences: false)
         return try parts.map { part in
             guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width >= 1 else {
                 throw ValidationError("--hidden must be positive integers separated by commas (got '\(hidden)')")
@@ -168,7 +246,9 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        warnAboutStaleTemporaryFiles()
+        for (_, path) in outputPaths {
+            try naming(path) { try AtomicFile.checkWritable(path) }
+        }
         let backend = try compute.make()
         if let path = self.`init` {
             let model = try naming(path) { try ModelFile.read(from: path, backend: backend) }
@@ -178,30 +258,40 @@ struct Train: ParsableCommand {
             }
             return
         }
-        switch dtype {
-        case .float32: try train(nil as Network<Float>?, loss: loss, backend: backend)
-        case .float64: try train(nil as Network<Double>?, loss: loss, backend: backend)
+        switch dtype ?? .float32 {
+        case .float32: try train(nil as Network<Float>?, loss: loss ?? .crossEntropy, backend: backend)
+        case .float64: try train(nil as Network<Double>?, loss: loss ?? .crossEntropy, backend: backend)
         }
     }
 
     private func train<T: Scalar>(_ start: Network<T>?, loss: Loss, backend: any Backend) throws {
         let data = try data.load(T.self, loss: loss)
         var generator = SeededGenerator(seed: seed)
+        let inputWidth = data.train.inputs.columns
+        let widths: [Int]
+        var classNote = ""
+        if let start {
+            widths = start.layers.compactMap { if case .dense(let d) = $0 { d.outputSize } else { nil } }
+        } else {
+            let outputs: Int
+            (outputs, classNote) = try outputCount(for: data.train)
+            widths = try hiddenWidths() + [outputs]
+        }
+        try requireMemory(
+            widths: [inputWidth] + widths, scalarBytes: MemoryLayout<T>.size,
+            batch: min(batchSize, data.train.inputs.rows), dataBytes: data.bytes, layersFrom: self.`init`)
         var network: Network<T>
         if var start {
             start.backend = backend
             network = start
         } else {
-            let outputs = data.train.targets.outputWidth
-            guard outputs >= 1 else { throw CLIError("\(data.train.source): no targets to learn") }
             network = try Network<T>(
-                sizes: [data.train.inputs.columns] + hiddenWidths() + [outputs], activation: activation,
-                normalization: normalization, dropout: dropout, initializer: initializer, using: &generator,
-                backend: backend)
+                sizes: [inputWidth] + widths, activation: activation, normalization: normalization, dropout: dropout,
+                initializer: initializer ?? .pytorch, using: &generator, backend: backend)
         }
-        guard network.inputSize == data.train.inputs.columns else {
+        guard network.inputSize == inputWidth else {
             throw CLIError(
-                "\(data.train.source): samples have \(data.train.inputs.columns) features but the model's first layer takes \(network.inputSize)")
+                "\(data.train.source): samples have \(inputWidth) features but the model's first layer takes \(network.inputSize)")
         }
         let modelName = self.`init` ?? "the network"
         let loss = try lossOptions.applied(to: loss, outputs: network.outputSize)
@@ -212,15 +302,20 @@ struct Train: ParsableCommand {
             validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping,
             maximumGradientNorm: clipGradNorm)
         writeStandardError(
-            "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\n")
+            "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\(classNote)\n")
 
         var bar = ProgressBar()
         var points: [EpochPoint] = []
         var csv = MetricsCSV()
         let output = self.output
+        let (metrics, plot) = (self.metrics, self.plot)
+        let title = "\(network.layerDescription) · \(loss.rawValue) · \(optimizer.rawValue)"
+        let showsLearningRate = schedule != .constant
         let history: TrainingHistory
         let clock = ContinuousClock()
         let started = clock.now
+        StopSignal.install()
+        defer { StopSignal.restoreDefaults() }
         do {
             history = try fit(&network, data.train, loss: loss, configuration: configuration) { progress in
                 bar.update(
@@ -228,54 +323,148 @@ struct Train: ParsableCommand {
                     loss: progress.batchLoss)
             } epochEnded: { record, trained in
                 bar.finishEpoch()
-                print(EpochLine(record).text)
-                try ModelFile.write(trained, loss: loss, to: output)
+                printLine(EpochLine(record).text)
+                do {
+                    try ModelFile.write(trained, loss: loss, to: output)
+                } catch {
+                    throw CLIError("\(error)")
+                }
                 // Counted only once saved: the failure message names the last checkpoint kept.
                 points.append(EpochPoint(record))
                 csv.append(record)
+                // Rewritten after every epoch, so an interrupted run keeps every finished epoch.
+                if let metrics { try naming(metrics) { try AtomicFile.write(Array(csv.text.utf8), to: metrics) } }
+                if let plot {
+                    let chart = TrainingChart(title: title, points: points, showsLearningRate: showsLearningRate)
+                    try naming(plot) { try AtomicFile.write(Array(chart.svg().utf8), to: plot) }
+                }
+            } stopRequested: {
+                StopSignal.pending != nil
             }
         } catch let error as TrainingError {
             bar.finishEpoch()
-            let kept = points.isEmpty ? "" : " (the checkpoint of epoch \(points.count) is kept in \(output))"
-            throw CLIError("\(data.train.source): training stopped: \(error)\(kept)")
+            let kept =
+                points.isEmpty
+                ? "no checkpoint was written" : "the checkpoint of epoch \(points.count) is kept in \(output)"
+            switch error {
+            case .epochCallbackFailed(let epoch, let message):
+                throw CLIError("\(message) (training stopped after epoch \(epoch); \(kept))")
+            case .invalidData(let shape):
+                throw CLIError("\(data.train.targetsSource): \(shape)")
+            default:
+                throw CLIError("training stopped: \(error) (\(kept))")
+            }
         }
+        if history.stopRequested, let signal = StopSignal.pending {
+            bar.finishEpoch()
+            let interrupted = "interrupted by \(StopSignal.name(signal)) during epoch \(points.count + 1) of \(epochs)"
+            if points.isEmpty {
+                writeStandardError("\(interrupted): no epoch finished, so nothing was saved (\(output) is unchanged)\n")
+            } else {
+                let records = [metrics, plot].compactMap { $0 }
+                let also = records.isEmpty ? "" : " (and \(records.joined(separator: ", ")) its metrics)"
+                writeStandardError(
+                    "\(interrupted): \(output) holds epoch \(points.count)\(also); resume with --init \(output) --epochs \(epochs - points.count) (the optimizer state starts afresh)\n"
+                )
+            }
+            throw ExitCode(128 + signal)
+        }
+        StopSignal.restoreDefaults()
         let seconds = (clock.now - started).seconds
         if history.stoppedEarly, let best = history.bestEpoch {
-            print("early stopping after epoch \(history.epochs.count): best validation loss at epoch \(best)")
+            printLine("early stopping after epoch \(history.epochs.count): best validation loss at epoch \(best)")
         }
         if let test = data.test {
             let (testLoss, accuracy) = try naming(test.source) {
                 try network.evaluate(test.inputs, targets: test.targets, loss: loss)
             }
             let accuracyText = accuracy.map { ", accuracy \(format($0 * 100, digits: 2))%" } ?? ""
-            print("test: loss \(format(Double(testLoss), digits: 4))\(accuracyText) on \(test.inputs.rows) samples")
+            printLine("test: loss \(format(Double(testLoss), digits: 4))\(accuracyText) on \(test.inputs.rows) samples")
+            if let plot, let accuracy {
+                var chart = TrainingChart(title: title, points: points, showsLearningRate: showsLearningRate)
+                chart.testAccuracy = accuracy
+                try naming(plot) { try AtomicFile.write(Array(chart.svg().utf8), to: plot) }
+            }
         }
-        print("saved \(output) after \(format(seconds, digits: 2)) s of training")
-        if let metrics {
-            try naming(metrics) { try AtomicFile.write(Array(csv.text.utf8), to: metrics) }
-        }
-        if let plot {
-            let chart = TrainingChart(title: "\(network.layerDescription) · \(loss.rawValue) · \(optimizer.rawValue)", points: points)
-            try naming(plot) { try AtomicFile.write(Array(chart.svg().utf8), to: plot) }
-        }
+        printLine("saved \(output) after \(format(seconds, digits: 2)) s of training")
     }
 
-    /// One line on stderr naming the temporary files an interrupted save left beside the files
-    /// this run writes (the model, metrics and plot), so the user can delete them. Deletes nothing:
-    /// another process may be saving there.
-    private func warnAboutStaleTemporaryFiles() {
-        let stale = [output, metrics, plot].compactMap { $0 }.flatMap { AtomicFile.staleTemporaryFiles(beside: $0) }
-        guard !stale.isEmpty else { return }
-        writeStandardError(
-            "warning: temporary files left by an interrupted save (delete them unless another process is writing): \(stale.joined(separator: ", "))\n")
+    /// The output width for `samples` and a note saying how it was chosen: `--classes`, the data
+    /// set's own classes, or one more than the largest label, when every class below it has a
+    /// sample; the width of target rows.
+    /// - Throws: ``CLIError`` when the labels leave a class with no sample and no `--classes` was
+    ///   given, or `--classes` is given for target rows.
+    private func outputCount<T>(for samples: Samples<T>) throws -> (Int, String) {
+        guard case .classes(let labels) = samples.targets else {
+            let width = samples.targets.outputWidth
+            if let classes, classes != width {
+                throw CLIError("--classes \(classes) does not match \(samples.targetsSource): its target rows have \(width) columns")
+            }
+            guard width >= 1 else { throw CLIError("\(samples.targetsSource): no targets to learn") }
+            return (width, "")
+        }
+        if let classes { return (classes, ", \(classes) classes (--classes)") }
+        let largest = labels.max() ?? -1
+        if let known = samples.datasetClasses, largest < known {
+            return (known, ", \(known) classes (the data set's labels 0–\(known - 1))")
+        }
+        guard largest >= 0 else { throw CLIError("\(samples.targetsSource): no targets to learn") }
+        let present = Set(labels)
+        let count = largest == Int.max ? Double(Int.max) + 1 : Double(largest + 1)
+        if Double(present.count) < count {
+            let missing = (0..<min(largest, 1 << 20)).first { !present.contains($0) } ?? 0
+            let row = labels.firstIndex(of: largest) ?? 0
+            throw CLIError(
+                "\(samples.targetsSource): the largest label \(largest) (row \(row), counting from 0) would make \(largest == Int.max ? "2^63" : String(largest + 1)) classes, but \(Int(count) - present.count) of them have no sample (class \(missing) is the first); pass --classes N if the data set has N classes, or fix the label"
+            )
+        }
+        return (largest + 1, ", \(largest + 1) classes (labels 0–\(largest) in \(samples.targetsSource))")
+    }
+
+    /// Refuses, in one line naming the sizes and the flag to change, a run whose estimated memory
+    /// exceeds `--max-memory` or what the system has available; nothing is allocated before.
+    private func requireMemory(widths: [Int], scalarBytes: Int, batch: Int, dataBytes: Double, layersFrom model: String?)
+        throws
+    {
+        let copies =
+            switch optimizer {
+            case .sgd: (momentum ?? 0) > 0 ? 1 : 0
+            case .rmsprop: (momentum ?? 0) > 0 ? 2 : 1
+            case .adam, .adamw: 2
+            }
+        let estimate = MemoryEstimate(
+            widths: widths, scalarBytes: scalarBytes, batch: batch, optimizerStateCopies: copies,
+            normalization: normalization != .none, dataBytes: dataBytes)
+        let limit: Double
+        let needed: Double
+        let against: String
+        if let cap = try maxMemoryBytes() {
+            (limit, needed, against) = (cap, estimate.total, "--max-memory \(maxMemory ?? "")")
+        } else if let available = MemoryEstimate.availableBytes() {
+            // The data is loaded already: it is part of what is in use, not of what is left.
+            (limit, needed, against) = (available, estimate.total - estimate.data, "available memory")
+        } else {
+            return
+        }
+        guard needed > limit else { return }
+        let d = MemoryEstimate.describe
+        let modelBytes = estimate.parameters + estimate.gradients + estimate.optimizerState
+        let flag =
+            model.map { "a smaller model than \($0)" }
+            ?? (modelBytes >= estimate.batchWorkspace
+                ? (widths.count > 2 ? "lower --hidden" : "fewer classes or features")
+                : "lower --batch-size")
+        throw CLIError(
+            "the run needs about \(d(estimate.total)) (parameters \(d(estimate.parameters)), gradients \(d(estimate.gradients)), optimizer state \(d(estimate.optimizerState)), batch workspace \(d(estimate.batchWorkspace)), data \(d(estimate.data))) but \(against) is \(d(limit)); \(flag)"
+        )
     }
 
     private var scheduleValue: LearningRateSchedule {
         switch schedule {
         case .constant: .constant
-        case .step: .step(every: stepSize, gamma: gamma)
+        case .step: .step(every: stepSize ?? 5, gamma: gamma ?? 0.1)
         case .cosine: .cosine
-        case .plateau: .plateau(factor: gamma, patience: plateauPatience)
+        case .plateau: .plateau(factor: gamma ?? 0.1, patience: plateauPatience)
         }
     }
 
@@ -283,30 +472,31 @@ struct Train: ParsableCommand {
     private func fit<T: Scalar>(
         _ network: inout Network<T>, _ samples: Samples<T>, loss: Loss, configuration: TrainingConfiguration,
         progress: @escaping (TrainingProgress) -> Void,
-        epochEnded: @escaping (EpochRecord, Network<T>) throws -> Void
+        epochEnded: @escaping (EpochRecord, Network<T>) throws -> Void,
+        stopRequested: @escaping () -> Bool
     ) throws -> TrainingHistory {
         let rate = T(learningRate)
         switch optimizer {
         case .sgd:
-            var o = SGD<T>(learningRate: rate, momentum: T(momentum), nesterov: nesterov, weightDecay: T(weightDecay ?? 0))
+            var o = SGD<T>(learningRate: rate, momentum: T(momentum ?? 0), nesterov: nesterov, weightDecay: T(weightDecay ?? 0))
             return try network.fit(
                 samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
-                progress: progress, epochEnded: epochEnded)
+                progress: progress, epochEnded: epochEnded, stopRequested: stopRequested)
         case .adam:
             var o = Adam<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0))
             return try network.fit(
                 samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
-                progress: progress, epochEnded: epochEnded)
+                progress: progress, epochEnded: epochEnded, stopRequested: stopRequested)
         case .adamw:
             var o = AdamW<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0.01))
             return try network.fit(
                 samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
-                progress: progress, epochEnded: epochEnded)
+                progress: progress, epochEnded: epochEnded, stopRequested: stopRequested)
         case .rmsprop:
-            var o = RMSprop<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0), momentum: T(momentum))
+            var o = RMSprop<T>(learningRate: rate, weightDecay: T(weightDecay ?? 0), momentum: T(momentum ?? 0))
             return try network.fit(
                 samples.inputs, samples.targets, loss: loss, optimizer: &o, configuration: configuration,
-                progress: progress, epochEnded: epochEnded)
+                progress: progress, epochEnded: epochEnded, stopRequested: stopRequested)
         }
     }
 }

@@ -7,6 +7,7 @@ struct EpochPoint {
     var trainAccuracy: Double?
     var validationLoss: Double?
     var validationAccuracy: Double?
+    var learningRate: Double
 }
 
 /// Draws loss and accuracy per epoch (train and validation) as a standalone SVG document:
@@ -14,6 +15,10 @@ struct EpochPoint {
 struct TrainingChart {
     var title: String
     var points: [EpochPoint]
+    /// Whether to draw the learning rate (when a schedule changes it).
+    var showsLearningRate = false
+    /// Accuracy on the test split after training, when known.
+    var testAccuracy: Double? = nil
 
     private let panelWidth = 420.0
     private let panelHeight = 300.0

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// The only file that calls POSIX file functions. Paths are Swift strings, bytes are Swift
 /// arrays, and every failing call becomes a ``FormatError`` of kind ``FormatError/Kind/io``
@@ -53,6 +54,27 @@ enum FileSystem {
         return bytes
     }
 
+    /// Up to `limit` bytes of the file at `path`, read until its end: for kernel files such as
+    /// `/proc/meminfo`, whose `stat` size is 0. `nil` when it cannot be opened or read. Calls
+    /// `open` and `read`.
+    static func readKernelFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var done = 0
+        while done < limit {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, limit - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(bytes[0..<done])
+    }
+
     /// Creates an empty file with a unique name beside `path` (same folder, so a rename over
     /// `path` is atomic) and returns its descriptor and path. Calls `mkstemp`.
     static func createTemporaryFile(beside path: String) throws(FormatError) -> (descriptor: Int32, path: String) {
@@ -61,7 +83,73 @@ enum FileSystem {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ioError(path, "create a temporary file in \(folder)", errno) }
         let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        recordInProgress(template)
         return (fd, tempPath)
+    }
+
+    /// The temporary file being written (a NUL-terminated path), for a signal handler to remove:
+    /// allocated once, never freed, and only read while ``inProgress`` is set.
+    nonisolated(unsafe) private static let inProgressPath = UnsafeMutablePointer<CChar>.allocate(
+        capacity: Int(PATH_MAX) + 1)
+    /// Whether ``inProgressPath`` holds a temporary file not yet renamed or removed.
+    private static let inProgress = Atomic<Bool>(false)
+
+    /// Remembers the temporary file just created (when its path fits in `PATH_MAX`).
+    private static func recordInProgress(_ template: [CChar]) {
+        inProgress.store(false, ordering: .sequentiallyConsistent)
+        guard template.count <= Int(PATH_MAX) + 1 else { return }
+        template.withUnsafeBufferPointer { inProgressPath.update(from: $0.baseAddress!, count: $0.count) }
+        inProgress.store(true, ordering: .sequentiallyConsistent)
+    }
+
+    /// Forgets the temporary file (it was renamed or removed).
+    static func clearInProgress() {
+        inProgress.store(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Runs the lazy initialisers of the globals ``removeInProgressFile()`` reads, so that a
+    /// signal handler calling it runs none.
+    static func prepareInProgressRecord() {
+        _ = inProgressPath
+        _ = inProgress.load(ordering: .sequentiallyConsistent)
+    }
+
+    /// Removes the temporary file being written, if any. Async-signal-safe once
+    /// ``prepareInProgressRecord()`` has run: one atomic exchange and `unlink`.
+    static func removeInProgressFile() {
+        guard inProgress.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        _ = unlink(inProgressPath)
+    }
+
+    /// Where writing `path` lands: `path` itself, or the file a chain of symbolic links ends at
+    /// (relative links resolved against the folder of the link). Calls `lstat` and `readlink`.
+    /// - Throws: ``FormatError/Kind/io`` when the chain is longer than 40 links (a loop), or when
+    ///   what exists there is not a regular file (a folder, a FIFO, a device).
+    static func destination(of path: String) throws(FormatError) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var st = stat()
+            guard lstat(current, &st) == 0 else { return current }
+            switch st.st_mode & S_IFMT {
+            case S_IFREG:
+                return current
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let n = readlink(current, &buffer, buffer.count - 1)
+                guard n > 0 else { throw ioError(current, "readlink", errno) }
+                let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                current = target.hasPrefix("/") ? target : "\(split(current).folder)/\(target)"
+            default:
+                throw notRegularFile(current, st.st_mode)
+            }
+        }
+        throw FormatError(
+            file: path, kind: .io, expected: "a chain of at most 40 symbolic links", found: "a longer chain (a loop)")
+    }
+
+    /// Whether the current user may create files in the folder at `path`. Calls `access`.
+    static func isWritableFolder(_ path: String) -> Bool {
+        access(path, W_OK | X_OK) == 0
     }
 
     /// Writes all of `bytes` to `descriptor`, retrying short writes and `EINTR`. Calls `write`.
@@ -99,7 +187,7 @@ enum FileSystem {
 
     /// Atomically replaces `destination` by `source`. Calls `rename`.
     static func rename(_ source: String, over destination: String) throws(FormatError) {
-        guard Glibc.rename(source, destination) == 0 else { throw ioError(destination, "rename \(source) to", errno) }
+        guard Glibc.rename(source, destination) == 0 else { throw ioError(destination, "rename \(source) to \(destination)", errno) }
     }
 
     /// Removes the file at `path`, ignoring errors (cleanup only). Calls `unlink`.
@@ -155,7 +243,7 @@ enum FileSystem {
     }
 
     /// "not a regular file", naming what `mode` says the file is.
-    private static func notRegularFile(_ path: String, _ mode: mode_t) -> FormatError {
+    static func notRegularFile(_ path: String, _ mode: mode_t) -> FormatError {
         let kind: String
         switch mode & S_IFMT {
         case S_IFDIR: kind = "a folder"

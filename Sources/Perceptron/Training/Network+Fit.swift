@@ -17,13 +17,17 @@ extension Network {
     /// `epochEnded`, when given, is called after each epoch with its record and the network as
     /// trained so far (e.g. to save a checkpoint); if it throws, training stops with
     /// ``TrainingError/epochCallbackFailed(epoch:message:)``.
+    /// `stopRequested`, when given, is asked before every step; when it answers `true`, training
+    /// returns at once with the epochs completed so far and ``TrainingHistory/stopRequested`` set
+    /// (the interrupted epoch is neither recorded nor reported to `epochEnded`).
     /// - Throws: ``TrainingError``.
     public mutating func fit(
         _ inputs: Matrix<T>, _ targets: Targets<T>, loss: Loss, optimizer: inout some Optimizer<T>,
         configuration: TrainingConfiguration = TrainingConfiguration(),
         validation: (inputs: Matrix<T>, targets: Targets<T>)? = nil,
         progress: ((TrainingProgress) -> Void)? = nil,
-        epochEnded: ((EpochRecord, Network<T>) throws -> Void)? = nil
+        epochEnded: ((EpochRecord, Network<T>) throws -> Void)? = nil,
+        stopRequested: (() -> Bool)? = nil
     ) throws(TrainingError) -> TrainingHistory {
         let c = configuration
         guard c.epochs >= 0 else { throw .invalidConfiguration("epochs must be at least 0 (got \(c.epochs))") }
@@ -74,12 +78,14 @@ extension Network {
         let width = inputSize
         let outputs = outputSize
         let batchSize = c.batchSize
-        let steps = (trainCount + batchSize - 1) / batchSize
+        let steps = trainCount / batchSize + (trainCount % batchSize == 0 ? 0 : 1)
         var generator = SeededGenerator(seed: c.seed)
         var order = Array(0..<trainCount)
-        var batchInputs = [T](repeating: 0, count: c.shuffle ? batchSize * width : 0)
-        var batchClasses = [Int](repeating: 0, count: c.shuffle ? batchSize : 0)
-        var batchRows = [T](repeating: 0, count: c.shuffle ? batchSize * outputs : 0)
+        // Sized by the largest batch actually taken: a batch size above the sample count costs nothing.
+        let largestBatch = min(batchSize, trainCount)
+        var batchInputs = [T](repeating: 0, count: c.shuffle ? largestBatch * width : 0)
+        var batchClasses = [Int](repeating: 0, count: c.shuffle ? largestBatch : 0)
+        var batchRows = [T](repeating: 0, count: c.shuffle ? largestBatch * outputs : 0)
         reserveWorkspace(batch: min(batchSize, max(trainCount, heldOut, validation?.inputs.rows ?? 0)))
         var bestLoss = Double.infinity
         var validationLosses: [Double] = []
@@ -100,6 +106,10 @@ extension Network {
                     var correct = 0
                     var counted = 0
                     for step in 0..<steps {
+                        if let stopRequested, stopRequested() {
+                            history.stopRequested = true
+                            return
+                        }
                         let start = step * batchSize
                         let count = min(batchSize, trainCount - start)
                         let r: (loss: T, correct: Int, total: Int)

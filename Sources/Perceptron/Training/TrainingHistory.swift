@@ -26,6 +26,8 @@ public struct TrainingHistory: Sendable, Equatable {
     public var bestEpoch: Int?
     /// Whether early stopping ended the run before the configured number of epochs.
     public var stoppedEarly: Bool
+    /// Whether the caller's `stopRequested` ended the run before its last epoch finished.
+    public var stopRequested = false
 }
 
 /// Reported after every training step, for progress bars.
