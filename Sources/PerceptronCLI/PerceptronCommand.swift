@@ -8,4 +8,10 @@ struct PerceptronCommand: ParsableCommand {
         commandName: "perceptron",
         abstract: "Train and run multi-layer perceptrons on OpenBLAS.",
         subcommands: [Train.self, Evaluate.self, Predict.self, Gradients.self, Verify.self, Info.self])
+
+    /// Parses the command line (after ``NegativeNumberArguments`` joins negative values to their
+    /// options) and runs the subcommand.
+    static func main() {
+        main(NegativeNumberArguments.joined(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -13,7 +13,8 @@ enum StopSignal {
     /// The first signal received since ``install()`` (0 for none).
     private static let received = Atomic<Int32>(0)
 
-    /// Catches SIGINT and SIGTERM until ``restoreDefaults()``. Calls `sigaction`.
+    /// Catches SIGINT and SIGTERM until ``restoreDefaults()``, unblocking them on the calling
+    /// thread. Calls `sigaction` and `pthread_sigmask`.
     static func install() {
         // Touch every global the handler uses, so it never runs a lazy initialiser.
         received.store(0, ordering: .sequentiallyConsistent)
@@ -33,6 +34,13 @@ enum StopSignal {
             action.sa_flags = SA_RESTART
             sigaction(signal, &action, nil)
         }
+        // A parent may have started this process with the signals blocked (the mask is
+        // inherited): unblocked here, on the main thread, so that they reach the handler.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
     }
 
     /// Gives SIGINT and SIGTERM back their default action (ending the process). Calls `signal`.

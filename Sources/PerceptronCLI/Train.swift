@@ -91,8 +91,11 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation loss.")
     var earlyStopping: Int?
 
-    @Option(help: "Seed for initialisation and shuffling.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), help: "Seed for initialisation and shuffling (0 to 2^64 - 1).")
+    var seedText: String = "0"
+
+    /// `--seed`, checked in ``validate()``.
+    var seed: UInt64 { UInt64(seedText) ?? 0 }
 
     @Flag(help: "Take batches in order (the last partial batch included).")
     var noShuffle = false
@@ -124,6 +127,9 @@ struct Train: ParsableCommand {
     enum ScheduleKind: String, ExpressibleByArgument, CaseIterable { case constant, step, cosine, plateau }
 
     func validate() throws {
+        guard UInt64(seedText) != nil else {
+            throw ValidationError("--seed must be an integer from 0 to \(UInt64.max) (got \(seedText))")
+        }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize))") }
         guard learningRate.isFinite, learningRate > 0 else {
@@ -301,6 +307,9 @@ struct Train: ParsableCommand {
             epochs: epochs, batchSize: batchSize, shuffle: !noShuffle, seed: seed,
             validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping,
             maximumGradientNorm: clipGradNorm)
+        // Caught from here on: the line below tells a watching process the run can be interrupted.
+        StopSignal.install()
+        defer { StopSignal.restoreDefaults() }
         writeStandardError(
             "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\(classNote)\n")
 
@@ -314,8 +323,6 @@ struct Train: ParsableCommand {
         let history: TrainingHistory
         let clock = ContinuousClock()
         let started = clock.now
-        StopSignal.install()
-        defer { StopSignal.restoreDefaults() }
         do {
             history = try fit(&network, data.train, loss: loss, configuration: configuration) { progress in
                 bar.update(

@@ -62,9 +62,9 @@ private typealias Support = FormatTestSupport
 @Test func staleTemporaryFilesAreExactlyTheDestinationsMkstempNames() throws {
     let folder = Support.temporaryFolder()
     let names = [
-        ".model.safetensors.tmp-Ab3x9Z", ".model.safetensors.tmp-000000", ".model.safetensors.tmp-short",
-        ".model.safetensors.tmp-toolong1", ".other.safetensors.tmp-Ab3x9Z", "model.safetensors.tmp-Ab3x9Z",
-        "model.safetensors",
+        "model.safetensors", ".model.safetensors.tmp-Ab3x9Z", ".model.safetensors.tmp-000000",
+        ".model.safetensors.tmp-short", ".model.safetensors.tmp-toolong1", ".other.safetensors.tmp-Ab3x9Z",
+        "model.safetensors.tmp-Ab3x9Z",
     ]
     for name in names { try AtomicFile.write([1], to: "\(folder)/\(name)") }
     #expect(
@@ -72,4 +72,54 @@ private typealias Support = FormatTestSupport
             == ["\(folder)/.model.safetensors.tmp-000000", "\(folder)/.model.safetensors.tmp-Ab3x9Z"])
     #expect(Support.listing(folder) == names.sorted())
     #expect(AtomicFile.staleTemporaryFiles(beside: "\(folder)/missing/model.safetensors").isEmpty)
+}
+
+/// The next save to a destination removes the temporary files a killed save to it left (names of
+/// exactly the `mkstemp` pattern), and nothing else: not another destination's, not a name of
+/// another length.
+@Test func savingRemovesOnlyTheDestinationsOwnStaleTemporaryFiles() throws {
+    let folder = Support.temporaryFolder()
+    let kept = [
+        ".model.safetensors.tmp-short", ".model.safetensors.tmp-toolong1", ".other.safetensors.tmp-Ab3x9Z",
+        "model.safetensors.tmp-Ab3x9Z",
+    ]
+    for name in kept + [".model.safetensors.tmp-Ab3x9Z", ".model.safetensors.tmp-000000"] {
+        ReliabilitySupport.write([7], to: "\(folder)/\(name)")
+    }
+    try AtomicFile.write([1], to: "\(folder)/model.safetensors")
+    #expect(Support.listing(folder) == (kept + ["model.safetensors"]).sorted())
+}
+
+/// A symbolic link as destination is written through: the file it points to (in another
+/// folder, by a relative link) gets the new bytes, and the link stays a link.
+@Test func writingThroughASymbolicLinkReplacesItsTargetAndKeepsTheLink() throws {
+    let folder = Support.temporaryFolder()
+    #expect(mkdir("\(folder)/real", 0o755) == 0)
+    try AtomicFile.write([1], to: "\(folder)/real/model.safetensors")
+    #expect(symlink("real/model.safetensors", "\(folder)/link.safetensors") == 0)
+    try AtomicFile.write([2, 3], to: "\(folder)/link.safetensors")
+    var st = stat()
+    #expect(lstat("\(folder)/link.safetensors", &st) == 0 && st.st_mode & S_IFMT == S_IFLNK)
+    #expect(try FileSystem.read("\(folder)/real/model.safetensors") == [2, 3])
+    #expect(Support.listing("\(folder)/real") == ["model.safetensors"])
+}
+
+/// A destination that exists and is not a regular file (a folder, a FIFO, a character device) is
+/// refused naming it, and left as it was.
+@Test func writingOverAFolderAFIFOOrADeviceIsRefused() throws {
+    let folder = Support.temporaryFolder()
+    #expect(mkdir("\(folder)/dir", 0o755) == 0)
+    #expect(mkfifo("\(folder)/fifo", 0o644) == 0)
+    for path in ["\(folder)/dir", "\(folder)/fifo", "/dev/null"] {
+        #expect(throws: FormatError.self) { try AtomicFile.checkWritable(path) }
+        do {
+            try AtomicFile.write([1], to: path)
+            Issue.record("\(path) was replaced")
+        } catch {
+            #expect(error.description.contains(path) && error.description.contains("not a regular file"), "\(error)")
+        }
+    }
+    var st = stat()
+    #expect(stat("/dev/null", &st) == 0 && st.st_mode & S_IFMT == S_IFCHR)
+    #expect(Support.listing(folder) == ["dir", "fifo"])
 }

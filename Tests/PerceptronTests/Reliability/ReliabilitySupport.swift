@@ -84,8 +84,22 @@ enum ReliabilitySupport {
         let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", folder, executable] + arguments
         let argv = shell.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // The child starts as from a shell: no signal blocked, SIGINT and SIGTERM at their
+        // defaults (the test runner's threads may block them, and a mask is inherited).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+        let code = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
         precondition(code == 0, "posix_spawn \(executable) failed: \(String(cString: strerror(code)))")
         return pid
     }

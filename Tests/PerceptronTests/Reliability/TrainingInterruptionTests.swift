@@ -16,6 +16,8 @@ private func writeDataset(in folder: String, hugeValueAt huge: Int? = nil) throw
 }
 
 private let training = ["train", "--input", "x.npy", "--targets", "t.npy", "--hidden", "8", "--backend", "naive"]
+/// `training` for a run from `--init` (the layers come from the model file).
+private let resuming = ["train", "--input", "x.npy", "--targets", "t.npy", "--backend", "naive"]
 
 /// Reads the model at `path` as the command would: the whole file validated, finite parameters.
 private func loadModel(_ path: String) -> Result<SavedModel<Float>, FormatError> {
@@ -108,7 +110,7 @@ func divergingTrainingStopsNamingEpochStepAndLayerAndKeepsTheLastGoodModel() thr
     let good = try Support.bytes("\(folder)/model.safetensors")
 
     let diverging = try Support.perceptron(
-        training + [
+        resuming + [
             "--init", "model.safetensors", "--optimizer", "sgd", "--learning-rate", "1e6", "--epochs", "50",
             "--output", "model.safetensors",
         ], in: folder)
