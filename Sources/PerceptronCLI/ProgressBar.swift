@@ -6,21 +6,23 @@ import Darwin
 
 /// A training progress bar on standard error.
 ///
-/// On a terminal it redraws one line in place (`\r`); when standard error is a file or a pipe
-/// it prints a plain line at every tenth of the epoch, so logs stay readable.
+/// On a terminal it redraws one line in place (`\r`), never wider than the terminal (so a narrow
+/// one does not fill with wrapped lines): the bar shrinks, then goes, then the loss; when standard
+/// error is a file or a pipe it prints a plain line at every tenth of the epoch, so logs stay
+/// readable.
 struct ProgressBar {
     private let interactive = isatty(STDERR_FILENO) != 0
-    private let width = 30
+    private let columns = ProgressBar.terminalColumns()
+    private let widest = 30
     private var lastDecile = -1
 
     /// Shows `step` of `total` batches in `epoch` of `epochs`, with the running loss.
     mutating func update(epoch: Int, epochs: Int, step: Int, total: Int, loss: Double) {
         let fraction = total == 0 ? 1 : Double(step) / Double(total)
         if interactive {
-            let filled = Int(fraction * Double(width))
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            writeStandardError(
-                "\r\u{1B}[2Kepoch \(epoch)/\(epochs) [\(bar)] \(step)/\(total) loss \(format(loss, digits: 4))")
+            writeStandardError("\r\u{1B}[2K" + Self.line(
+                epoch: epoch, epochs: epochs, step: step, total: total, loss: loss, fraction: fraction,
+                columns: columns, widest: widest))
         } else {
             let decile = Int(fraction * 10)
             if decile != lastDecile {
@@ -31,10 +33,39 @@ struct ProgressBar {
         }
     }
 
+    /// The terminal line: `epoch 3/10 [███····] 120/469 loss 0.4123`, fitted into `columns - 1`
+    /// characters (the last column left free, where some terminals wrap).
+    static func line(
+        epoch: Int, epochs: Int, step: Int, total: Int, loss: Double, fraction: Double, columns: Int, widest: Int
+    ) -> String {
+        let head = "epoch \(epoch)/\(epochs)"
+        let counts = " \(step)/\(total)"
+        let lossText = " loss \(format(loss, digits: 4))"
+        let room = columns - 1
+        let fixed = head.count + counts.count + lossText.count + 3
+        let barWidth = min(widest, room - fixed)
+        if barWidth >= 5 {
+            let filled = Int(fraction * Double(barWidth))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+            return "\(head) [\(bar)]\(counts)\(lossText)"
+        }
+        for candidate in [head + counts + lossText, head + counts, head] where candidate.count <= room {
+            return candidate
+        }
+        return String(head.prefix(max(room, 0)))
+    }
+
     /// Ends the current bar (clears the line on a terminal) before per-epoch results print.
     mutating func finishEpoch() {
         if interactive { writeStandardError("\r\u{1B}[2K") }
         lastDecile = -1
+    }
+
+    /// The width of the terminal on standard error (`TIOCGWINSZ`), or 80 when it cannot tell.
+    private static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 }
 

@@ -257,28 +257,4 @@ import Testing
         }
         #expect(!ReliabilitySupport.exists("\(folder)/out.safetensors"))
     }
-
-    /// `train` names, in one warning line on stderr, the temporary files an interrupted save left
-    /// beside its output (and its metrics file), and deletes none of them; others' files are
-    /// not mentioned.
-    @Test func trainWarnsAboutStaleTemporaryFilesBesideItsOutputsAndKeepsThem() throws {
-        let folder = FormatTestSupport.temporaryFolder()
-        _ = try Self.writeData(in: folder)
-        let stale = [".m.safetensors.tmp-Xy12Ab", ".m.csv.tmp-Qq99zz"]
-        for name in stale + [".other.safetensors.tmp-Xy12Ab"] { ReliabilitySupport.write([7], to: "\(folder)/\(name)") }
-        let run = try ReliabilitySupport.perceptron(
-            Self.trainFlags + ["--output", "m.safetensors", "--metrics", "m.csv"], in: folder)
-        #expect(run.status == 0, "\(run.standardError)")
-        let warnings = run.errorLines.filter { $0.hasPrefix("warning:") }
-        #expect(warnings.count == 1, "\(run.standardError)")
-        let line = warnings.first.map(String.init) ?? ""
-        for name in stale { #expect(line.contains("\(name)"), "does not name \(name): \(line)") }
-        #expect(!line.contains(".other"), "\(line)")
-        for name in stale { #expect(ReliabilitySupport.exists("\(folder)/\(name)")) }
-
-        let clean = FormatTestSupport.temporaryFolder()
-        _ = try Self.writeData(in: clean)
-        let quiet = try ReliabilitySupport.perceptron(Self.trainFlags + ["--output", "m.safetensors"], in: clean)
-        #expect(quiet.status == 0 && !quiet.standardError.contains("warning"), "\(quiet.standardError)")
-    }
 }

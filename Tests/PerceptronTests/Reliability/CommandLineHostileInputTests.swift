@@ -198,7 +198,8 @@ let hostileInvocations: [HostileInvocation] = [
     HostileInvocation(
         name: "train from a truncated initial model",
         files: ["m.safetensors": Array(model.prefix(100)), "x.npy": samples, "t.npy": labels],
-        arguments: train + ["--init", "m.safetensors"], culprit: "m.safetensors", keywords: ["truncated"]),
+        arguments: ["train", "--input", "x.npy", "--targets", "t.npy", "--epochs", "1", "--output", "out.safetensors", "--init", "m.safetensors"],
+        culprit: "m.safetensors", keywords: ["truncated"]),
     HostileInvocation(
         name: "targets count not matching the samples",
         files: ["x.npy": samples, "t.npy": npy(try! Tensor(integers: [0, 1, 2], shape: [3], dtype: .int32))],
