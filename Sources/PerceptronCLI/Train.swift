@@ -455,14 +455,14 @@ struct Train: ParsableCommand {
         }
         guard needed > limit else { return }
         let d = MemoryEstimate.describe
-        let modelBytes = estimate.parameters + estimate.gradients + estimate.optimizerState
+        let modelBytes = estimate.parameters + estimate.gradients + estimate.optimizerState + estimate.checkpoint
         let flag =
             model.map { "a smaller model than \($0)" }
             ?? (modelBytes >= estimate.batchWorkspace
                 ? (widths.count > 2 ? "lower --hidden" : "fewer classes or features")
                 : "lower --batch-size")
         throw CLIError(
-            "the run needs about \(d(estimate.total)) (parameters \(d(estimate.parameters)), gradients \(d(estimate.gradients)), optimizer state \(d(estimate.optimizerState)), batch workspace \(d(estimate.batchWorkspace)), data \(d(estimate.data))) but \(against) is \(d(limit)); \(flag)"
+            "the run needs about \(d(estimate.total)) (parameters \(d(estimate.parameters)), gradients \(d(estimate.gradients)), optimizer state \(d(estimate.optimizerState)), batch workspace \(d(estimate.batchWorkspace)), saving a checkpoint \(d(estimate.checkpoint)), data \(d(estimate.data))) but \(against) is \(d(limit)); \(flag)"
         )
     }
 

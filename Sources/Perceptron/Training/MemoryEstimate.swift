@@ -10,6 +10,8 @@
 /// - optimizer state: `optimizerStateCopies` more (Adam's two moments: 2; SGD with momentum: 1);
 /// - batch workspace: `batch · (6·Σ widths + input width + output width)` scalars — each
 ///   module's outputs and gradients for the largest batch taken, and the gathered batch;
+/// - checkpoint: three more copies of the parameters while a checkpoint is saved (the layers'
+///   parameters taken out of the network, each tensor's bytes, the encoded file);
 /// - data: what the samples and targets occupy (given by the caller).
 public struct MemoryEstimate: Sendable, Equatable {
     /// Bytes of the parameters.
@@ -20,11 +22,13 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var optimizerState: Double
     /// Bytes of the per-batch workspace.
     public var batchWorkspace: Double
+    /// Bytes held while a checkpoint is encoded and written.
+    public var checkpoint: Double
     /// Bytes of the training data.
     public var data: Double
 
     /// The sum of the parts.
-    public var total: Double { parameters + gradients + optimizerState + batchWorkspace + data }
+    public var total: Double { parameters + gradients + optimizerState + batchWorkspace + checkpoint + data }
 
     /// The estimate for a network of layer widths `widths` (input, hidden…, output) in scalars of
     /// `scalarBytes` bytes, trained in batches of `batch` rows with `optimizerStateCopies` state
@@ -45,6 +49,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         optimizerState = Double(optimizerStateCopies) * parameters
         let perSample = 6 * w.dropFirst().reduce(0, +) + (w.first ?? 0) + (w.last ?? 0)
         batchWorkspace = Double(batch) * perSample * size
+        checkpoint = 3 * parameters
         data = dataBytes
     }
 
