@@ -14,6 +14,6 @@ func naming<R>(_ context: String, _ body: () throws -> R) throws -> R {
         throw error
     } catch {
         let text = "\(error)"
-        throw CLIError(text.contains(context) ? text : "\(context): \(text)")
+        throw CLIError(context.isEmpty || text.contains(context) ? text : "\(context): \(text)")
     }
 }
