@@ -376,7 +376,6 @@ struct Train: ParsableCommand {
             }
             throw ExitCode(128 + signal)
         }
-        StopSignal.restoreDefaults()
         let seconds = (clock.now - started).seconds
         if history.stoppedEarly, let best = history.bestEpoch {
             printLine("early stopping after epoch \(history.epochs.count): best validation loss at epoch \(best)")
@@ -394,6 +393,11 @@ struct Train: ParsableCommand {
             }
         }
         printLine("saved \(output) after \(format(seconds, digits: 2)) s of training")
+        // A signal after the last step: every record is complete; still end as a signal does.
+        if let signal = StopSignal.pending {
+            writeStandardError("interrupted by \(StopSignal.name(signal)) after training finished: every file is complete\n")
+            throw ExitCode(128 + signal)
+        }
     }
 
     /// The output width for `samples` and a note saying how it was chosen: `--classes`, the data

@@ -29,11 +29,11 @@ private func waitForEpochs(_ rows: Int, in path: String) {
     while lines(path).count < rows + 1 && ContinuousClock.now < deadline { usleep(2_000) }
 }
 
-/// SIGINT and SIGTERM during a long run: the command stops at a safe point and exits with
+/// SIGINT, SIGTERM and SIGHUP during a long run: the command stops at a safe point and exits with
 /// 128 + the signal; its stdout log (redirected to a file), the metrics CSV and the plot hold
 /// every finished epoch, the checkpoint is a complete model, stderr says which epoch it holds and
 /// how to resume, and no temporary file is left.
-@Test(.enabled(if: Support.commandPath != nil), arguments: [SIGINT, SIGTERM])
+@Test(.enabled(if: Support.commandPath != nil), arguments: [SIGINT, SIGTERM, SIGHUP])
 func aSignalStopsTrainingKeepingLogMetricsPlotAndCheckpointOfEveryFinishedEpoch(signal: Int32) throws {
     let command = try #require(Support.commandPath)
     let folder = FormatTestSupport.temporaryFolder()
@@ -53,7 +53,7 @@ func aSignalStopsTrainingKeepingLogMetricsPlotAndCheckpointOfEveryFinishedEpoch(
     let logged = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
     #expect(logged.count == epochs, "stdout has \(logged.count) epoch lines, the CSV \(epochs)")
     let last = outcome.errorLines.last.map(String.init) ?? ""
-    #expect(last.contains(signal == SIGINT ? "SIGINT" : "SIGTERM"), "\(last)")
+    #expect(last.contains([SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "?"), "\(last)")
     #expect(last.contains("model.safetensors holds epoch \(epochs)"), "\(last)")
     #expect(last.contains("--init model.safetensors"), "\(last)")
     let svg = String(decoding: try Support.bytes("\(folder)/p.svg"), as: UTF8.self)

@@ -85,7 +85,7 @@ enum ReliabilitySupport {
         let argv = shell.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         // The child starts as from a shell: no signal blocked, SIGINT and SIGTERM at their
-        // defaults (the test runner's threads may block them, and a mask is inherited).
+        // defaults, SIGHUP too (the test runner's threads may block them; a mask is inherited).
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -95,6 +95,7 @@ enum ReliabilitySupport {
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGINT)
         sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGHUP)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
