@@ -15,6 +15,9 @@ let package = Package(
         .trait(
             name: "Zlib",
             description: "Read gzip-compressed IDX files through the system zlib (zlib1g-dev)."),
+        .trait(
+            name: "MPI",
+            description: "Data-parallel training across processes through Open MPI (libopenmpi-dev, openmpi-bin)."),
         .default(enabledTraits: ["OpenBLAS", "Zlib"]),
     ],
     dependencies: [
@@ -41,6 +44,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Modules/CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
         // Elementwise loops built for AVX2/AVX-512 with run-time dispatch (see its header).
         .target(name: "CKernels"),
         .target(
@@ -51,6 +60,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(traits: ["OpenBLAS"])),
                 .target(name: "CLAPACKE", condition: .when(traits: ["OpenBLAS"])),
                 .target(name: "CZlib", condition: .when(traits: ["Zlib"])),
+                .target(name: "CMPI", condition: .when(traits: ["MPI"])),
             ]
         ),
         .executableTarget(
@@ -75,6 +85,8 @@ let package = Package(
             dependencies: ["Perceptron", "CAllocCounter"],
             exclude: ["Fixtures"]
         ),
+        // Data-parallel checks run under mpirun by the MPI tests (Tests/PerceptronTests/Distributed).
+        .executableTarget(name: "perceptron-mpi-check", dependencies: ["Perceptron"], path: "Tests/MPI/PerceptronMPICheck"),
         // libFuzzer targets: no-op executables in a plain build; see Scripts/fuzz.sh.
         .executableTarget(name: "FuzzSafetensors", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzSafetensors"),
         .executableTarget(name: "FuzzNPY", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzNPY"),

@@ -41,6 +41,7 @@ extension Network {
             throw .invalidConfiguration("early-stopping patience must be at least 1 (got \(patience))")
         }
         try Self.checkTrainingOptions(c)
+        var dataError: TrainingError?
         do {
             try checkInput(inputs, operation: "Network.fit")
             try loss.validate(targets, batch: inputs.rows, outputs: outputSize)
@@ -49,7 +50,15 @@ extension Network {
                 try loss.validate(validation.targets, batch: validation.inputs.rows, outputs: outputSize)
             }
         } catch {
-            throw .invalidData(error)
+            dataError = .invalidData(error)
+        }
+        var parallel = DataParallelTraining<T>(communicator: c.communicator, parameterCount: parameterCount)
+        if parallel.isDistributed {
+            try parallel.start(
+                parameters: &parameterStorage, localFailure: dataError,
+                shape: [parameterCount, inputs.rows, validation?.inputs.rows ?? 0])
+        } else if let dataError {
+            throw dataError
         }
         let total = inputs.rows
         let heldOut = validation == nil ? Int((c.validationFraction * Double(total)).rounded()) : 0
@@ -110,31 +119,49 @@ extension Network {
                             history.stopRequested = true
                             return
                         }
-                        let start = step * batchSize
-                        let count = min(batchSize, trainCount - start)
-                        let r: (loss: T, correct: Int, total: Int)
-                        if c.shuffle {
+                        // The global batch, and this rank's share of it (all of it alone).
+                        let batch = (step * batchSize)..<min((step + 1) * batchSize, trainCount)
+                        let start = parallel.share(of: batch).lowerBound
+                        let count = parallel.share(of: batch).count
+                        var r: (loss: T, correct: Int, total: Int) = (0, 0, 0)
+                        // What this rank's mean loss divides by (its rows, or its class weights).
+                        var weight = Double(count)
+                        if count > 0 && c.shuffle {
                             r = Self.gather(
                                 order[start..<(start + count)], from: x, t, width: width, outputs: outputs,
                                 into: &batchInputs, &batchClasses, &batchRows
                             ) { bx, bt in
-                                run(
+                                if parallel.isDistributed { weight = LossKernels.normalizer(loss, targets: bt, rows: count) }
+                                return run(
                                     input: bx, batch: count, targets: bt, loss: loss, backward: true,
                                     inputGradient: false, mode: .training)
                             }
-                        } else {
+                        } else if count > 0 {
+                            if parallel.isDistributed {
+                                weight = LossKernels.normalizer(
+                                    loss, targets: Self.slice(t, rows: start..<(start + count), columns: outputs),
+                                    rows: count)
+                            }
                             r = run(
                                 input: UnsafeBufferPointer(rebasing: x[(start * width)..<((start + count) * width)]),
                                 batch: count, targets: Self.slice(t, rows: start..<(start + count), columns: outputs),
                                 loss: loss, backward: true, inputGradient: false, mode: .training)
                         }
+                        if parallel.isDistributed {
+                            do throws(TrainingError) {
+                                r.loss = try parallel.reduce(gradients: &gradientStorage, loss: r.loss, weight: weight)
+                            } catch {
+                                failure = error
+                                return
+                            }
+                        }
                         guard r.loss.isFinite else {
-                            failure = nonFiniteError(epoch: epoch + 1, step: step + 1)
+                            failure = nonFiniteError(epoch: epoch + 1, step: step + 1, agreedBy: parallel)
                             return
                         }
                         if let maximumNorm = c.maximumGradientNorm { clipGradientNorm(to: T(maximumNorm)) }
                         update(using: &optimizer)
-                        lossSum += Double(r.loss) * Double(count)
+                        lossSum += Double(r.loss) * Double(batch.count)
                         correct += r.correct
                         counted += r.total
                         progress?(
@@ -143,25 +170,38 @@ extension Network {
                                 batchLoss: Double(r.loss), learningRate: rate))
                     }
                     if !Self.allFinite(parameterStorage) {
-                        failure = nonFiniteError(epoch: epoch + 1, step: steps)
+                        failure = nonFiniteError(epoch: epoch + 1, step: steps, agreedBy: parallel)
                         return
+                    }
+                    // Validation over this rank's share of the validation rows (all of them alone).
+                    var v: EvaluationSums?
+                    if let validation {
+                        v = validation.inputs.withUnsafeBufferPointer { vx in
+                            withTargetView(validation.targets) { vt in
+                                evaluationSums(
+                                    vx, vt, rows: parallel.share(of: 0..<validation.inputs.rows),
+                                    batchSize: batchSize, loss: loss)
+                            }
+                        }
+                    } else if heldOut > 0 {
+                        v = evaluationSums(
+                            x, t, rows: parallel.share(of: trainCount..<total), batchSize: batchSize, loss: loss)
+                    }
+                    if parallel.isDistributed {
+                        do throws(TrainingError) {
+                            let sums = try parallel.sum([Double(correct), Double(counted)] + (v?.values ?? []))
+                            (correct, counted) = (Int(sums[0]), Int(sums[1]))
+                            if v != nil { v = EvaluationSums(values: sums[2...]) }
+                        } catch {
+                            failure = error
+                            return
+                        }
                     }
                     var record = EpochRecord(
                         epoch: epoch + 1, trainLoss: lossSum / Double(trainCount),
                         trainAccuracy: loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil,
-                        validationLoss: nil, validationAccuracy: nil, learningRate: rate, seconds: 0)
-                    if let validation {
-                        let v = validation.inputs.withUnsafeBufferPointer { vx in
-                            withTargetView(validation.targets) { vt in
-                                evaluateInChunks(
-                                    vx, vt, rows: 0..<validation.inputs.rows, batchSize: batchSize, loss: loss)
-                            }
-                        }
-                        (record.validationLoss, record.validationAccuracy) = v
-                    } else if heldOut > 0 {
-                        (record.validationLoss, record.validationAccuracy) =
-                            evaluateInChunks(x, t, rows: trainCount..<total, batchSize: batchSize, loss: loss)
-                    }
+                        validationLoss: v?.meanLoss, validationAccuracy: v?.accuracy(for: loss), learningRate: rate,
+                        seconds: 0)
                     if c.schedule.needsValidation, let validationLoss = record.validationLoss {
                         validationLosses.append(validationLoss)
                     }
@@ -173,9 +213,21 @@ extension Network {
                             try epochEnded(record, self)
                         } catch {
                             failure = .epochCallbackFailed(epoch: epoch + 1, message: "\(error)")
-                            return
                         }
                     }
+                    if parallel.isDistributed {
+                        // Every rank stops if any rank's callback failed.
+                        do throws(TrainingError) {
+                            let failed = try parallel.sum([failure == nil ? 0 : 1])[0]
+                            if failure == nil && failed > 0 {
+                                failure = .epochCallbackFailed(
+                                    epoch: epoch + 1, message: "the end-of-epoch callback failed on another rank")
+                            }
+                        } catch {
+                            failure = error
+                        }
+                    }
+                    if failure != nil { return }
                     if let validationLoss = record.validationLoss {
                         if validationLoss < bestLoss {
                             bestLoss = validationLoss
@@ -215,7 +267,11 @@ extension Network {
 
     /// The error naming the first non-finite output, parameter or gradient of the last step.
     func nonFiniteError(epoch: Int, step: Int) -> TrainingError {
-        let found = firstNonFinite() ?? (plan.modules.count - 1, "loss")
+        nonFiniteError(epoch: epoch, step: step, found: firstNonFinite() ?? (plan.modules.count - 1, "loss"))
+    }
+
+    /// The error naming `found`, a module index and what was non-finite there.
+    func nonFiniteError(epoch: Int, step: Int, found: (module: Int, kind: String)) -> TrainingError {
         let kind = plan.modules[found.module].kind
         return .nonFinite(epoch: epoch, step: step, layer: found.module, layerKind: kind, quantity: found.kind)
     }
@@ -227,11 +283,17 @@ extension Network {
         _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss,
         mode: ExecutionMode = .evaluation
     ) -> (loss: Double, accuracy: Double?) {
-        var lossSum = 0.0
-        var weightSum = 0.0
-        var lastLoss = 0.0
-        var correct = 0
-        var counted = 0
+        let sums = evaluationSums(x, t, rows: rows, batchSize: batchSize, loss: loss, mode: mode)
+        return (sums.meanLoss, sums.accuracy(for: loss))
+    }
+
+    /// The sums behind ``evaluateInChunks(_:_:rows:batchSize:loss:mode:)``: loss × rows, correct
+    /// and counted predictions over `rows`, `batchSize` rows at a time.
+    mutating func evaluationSums(
+        _ x: UnsafeBufferPointer<T>, _ t: TargetView<T>, rows: Range<Int>, batchSize: Int, loss: Loss,
+        mode: ExecutionMode = .evaluation
+    ) -> EvaluationSums {
+        var sums = EvaluationSums()
         var start = rows.lowerBound
         while start < rows.upperBound {
             let count = min(batchSize, rows.upperBound - start)
@@ -243,16 +305,15 @@ extension Network {
             // the weights of its targets' classes): the mean over all the rows at once.
             let weight = LossKernels.normalizer(
                 loss, targets: Self.slice(t, rows: start..<(start + count), columns: outputSize), rows: count)
-            lossSum += Double(r.loss) * weight
-            weightSum += weight
-            lastLoss = Double(r.loss)
-            correct += r.correct
-            counted += r.total
+            sums.lossSum += Double(r.loss) * weight
+            sums.weight += weight
+            sums.lastLoss = Double(r.loss)
+            sums.correct += r.correct
+            sums.counted += r.total
+            sums.chunks += 1
             start += count
         }
-        // One chunk: the batch mean itself, not re-weighted (exact for Double).
-        let mean = rows.count <= batchSize ? lastLoss : lossSum / weightSum
-        return (mean, loss.hasAccuracy && counted > 0 ? Double(correct) / Double(counted) : nil)
+        return sums
     }
 
     /// The targets of `rows`, in place.

@@ -22,12 +22,16 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Clip the gradients before each update to this global norm
     /// (``Network/clipGradientNorm(to:)``, `torch.nn.utils.clip_grad_norm_`); `nil` for none.
     public var maximumGradientNorm: Double?
+    /// The processes training this model together (data-parallel, see ``Communicator``);
+    /// ``Communicator/single``, the default, trains in this process alone.
+    public var communicator: Communicator
 
     /// A configuration; every parameter has PyTorch's plain default.
     public init(
         epochs: Int = 10, batchSize: Int = 128, shuffle: Bool = true, seed: UInt64 = 0,
         validationFraction: Double = 0, schedule: LearningRateSchedule = .constant, earlyStoppingPatience: Int? = nil,
-        maximumGradientNorm: Double? = nil
+        maximumGradientNorm: Double? = nil,
+        communicator: Communicator = .single
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -37,5 +41,6 @@ public struct TrainingConfiguration: Sendable, Equatable {
         self.schedule = schedule
         self.earlyStoppingPatience = earlyStoppingPatience
         self.maximumGradientNorm = maximumGradientNorm
+        self.communicator = communicator
     }
 }

@@ -12,6 +12,9 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The caller's end-of-epoch callback threw (e.g. saving a checkpoint failed); training
     /// stopped after `epoch`. `message` is the callback's error.
     case epochCallbackFailed(epoch: Int, message: String)
+    /// Data-parallel training failed across processes: a collective failed, another rank
+    /// could not start, or the ranks disagree on the network or data. The message says which.
+    case distributed(String)
 
     /// One line naming the problem and where.
     public var description: String {
@@ -24,6 +27,8 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid training configuration: \(message)"
         case .epochCallbackFailed(let epoch, let message):
             "stopped after epoch \(epoch): \(message)"
+        case .distributed(let message):
+            "data-parallel training failed: \(message)"
         }
     }
 }

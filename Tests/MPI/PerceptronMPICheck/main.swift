@@ -1,0 +1,163 @@
+// Checks run under `mpirun` by Tests/PerceptronTests/Distributed/DataParallelMPITests.swift:
+//
+//   perceptron-mpi-check communicator     the collectives against their definitions
+//   perceptron-mpi-check equivalence      data-parallel fit == one-process fit (Double and Float)
+//
+// Every rank runs the same checks; a failed check prints `FAIL rank r: …` and the process exits
+// 1. Rank 0 prints `ok …` per passed check. A world of one (run without mpirun) also works.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Perceptron
+
+nonisolated(unsafe) var failures = 0
+let world: Communicator
+do {
+    world = try Communicator.world()
+} catch {
+    print("FAIL: \(error)")
+    exit(1)
+}
+
+func check(_ condition: Bool, _ what: String) {
+    if condition {
+        if world.isRoot { print("ok \(what)") }
+    } else {
+        failures += 1
+        print("FAIL rank \(world.rank): \(what)")
+    }
+}
+
+/// ‖a − b‖∞ / ‖b‖∞.
+func relativeDifference<T: Scalar>(_ a: [T], _ b: [T]) -> Double {
+    guard a.count == b.count else { return .infinity }
+    var difference = 0.0
+    var scale = 0.0
+    for (x, y) in zip(a, b) {
+        difference = max(difference, abs(Double(x) - Double(y)))
+        scale = max(scale, abs(Double(y)))
+    }
+    return difference / max(scale, .leastNormalMagnitude)
+}
+
+func checkCommunicator() throws {
+    let size = world.size
+    let launched = getenv("OMPI_COMM_WORLD_SIZE").flatMap { Int(String(cString: $0)) } ?? 1
+    check(size == launched, "size \(size) is the launcher's \(launched)")
+    // Rank r contributes (r + 1)·(i + 1): the sum is (i + 1)·R(R + 1)/2 on every rank.
+    let total = Double(size * (size + 1) / 2)
+    var doubles = (0..<5).map { Double(world.rank + 1) * Double($0 + 1) }
+    try world.allreduceSum(&doubles)
+    check(doubles == (0..<5).map { Double($0 + 1) * total }, "allreduceSum of Double is the element-wise sum")
+    var floats = (0..<3).map { Float(world.rank + 1) * Float($0 + 1) }
+    try world.allreduceSum(&floats)
+    check(floats == (0..<3).map { Float($0 + 1) * Float(total) }, "allreduceSum of Float is the element-wise sum")
+    var empty: [Double] = []
+    try world.allreduceSum(&empty)
+    check(empty.isEmpty, "allreduceSum of an empty buffer does nothing")
+    let root = size - 1
+    var broadcast = [Double(world.rank), -1, Double(world.rank) * 0.5]
+    try world.broadcast(&broadcast, from: root)
+    check(broadcast == [Double(root), -1, Double(root) * 0.5], "broadcast copies rank \(root)'s buffer to every rank")
+    try world.barrier()
+    check(true, "barrier returns on every rank")
+    do {
+        try world.broadcast(&broadcast, from: size)
+        check(false, "broadcast from a rank outside the world throws")
+    } catch {
+        check("\(error)".contains("root \(size) is not a rank"), "broadcast from a rank outside the world throws")
+    }
+}
+
+/// One training setup: the same on every rank; each rank starts from its own initial
+/// parameters (seed + rank) so that the check also proves rank 0's are broadcast.
+struct Setup {
+    var name: String
+    var loss: Loss
+    var rows: Int
+    var configuration: TrainingConfiguration
+    var sgd: Bool
+}
+
+func trainedPair<T: Scalar>(_: T.Type, _ setup: Setup) throws -> (parallel: Network<T>, alone: Network<T>, TrainingHistory, TrainingHistory) {
+    var data = SeededGenerator(seed: 7)
+    let inputs: Matrix<T> = data.gaussianMatrix(rows: setup.rows, columns: 5)
+    let classes = (0..<setup.rows).map { i in (inputs[i, 0] * inputs[i, 1] > 0 ? 1 : 0) + (inputs[i, 2] > 0.5 ? 1 : 0) }
+    let targets: Targets<T> =
+        setup.loss == .mse ? .values(data.gaussianMatrix(rows: setup.rows, columns: 3)) : .classes(classes)
+    func network(seed: UInt64) throws -> Network<T> {
+        var g = SeededGenerator(seed: seed)
+        return try Network<T>(sizes: [5, 7, 6, 3], activation: .tanh, initializer: .xavier, using: &g, backend: NaiveBackend())
+    }
+    func fit(_ network: inout Network<T>, _ configuration: TrainingConfiguration) throws -> TrainingHistory {
+        if setup.sgd {
+            var o = SGD<T>(learningRate: 0.1, momentum: 0.9)
+            return try network.fit(inputs, targets, loss: setup.loss, optimizer: &o, configuration: configuration)
+        }
+        var o = Adam<T>(learningRate: 0.01)
+        return try network.fit(inputs, targets, loss: setup.loss, optimizer: &o, configuration: configuration)
+    }
+    var parallel = try network(seed: 100 + UInt64(world.rank))
+    var configuration = setup.configuration
+    configuration.communicator = world
+    let parallelHistory = try fit(&parallel, configuration)
+    var alone = try network(seed: 100)
+    let aloneHistory = try fit(&alone, setup.configuration)
+    return (parallel, alone, parallelHistory, aloneHistory)
+}
+
+func checkEquivalence<T: Scalar>(_: T.Type, tolerance: Double) throws {
+    let setups = [
+        Setup(
+            name: "cross-entropy, Adam, shuffled, 37 rows in batches of 8", loss: .crossEntropy, rows: 37,
+            configuration: TrainingConfiguration(epochs: 3, batchSize: 8, shuffle: true, seed: 5), sgd: false),
+        Setup(
+            name: "cross-entropy, SGD with momentum, in order, 37 rows in batches of 8", loss: .crossEntropy, rows: 37,
+            configuration: TrainingConfiguration(epochs: 3, batchSize: 8, shuffle: false, seed: 5), sgd: true),
+        Setup(
+            name: "mse, Adam, shuffled, 37 rows in batches of 5 (a last batch of 2 rows)", loss: .mse, rows: 37,
+            configuration: TrainingConfiguration(epochs: 3, batchSize: 5, shuffle: true, seed: 9), sgd: false),
+        Setup(
+            name: "cross-entropy, SGD, in order, 41 rows, batches of 7, 25% validation, early stopping",
+            loss: .crossEntropy, rows: 41,
+            configuration: TrainingConfiguration(
+                epochs: 3, batchSize: 7, shuffle: false, seed: 1, validationFraction: 0.25, earlyStoppingPatience: 2),
+            sgd: true),
+    ]
+    for setup in setups {
+        let (parallel, alone, ph, ah) = try trainedPair(T.self, setup)
+        let difference = relativeDifference(parallel.parameters, alone.parameters)
+        check(
+            difference <= tolerance,
+            "\(T.precision) \(world.size) ranks, \(setup.name): parameters within \(tolerance) of one process (relative difference \(difference))"
+        )
+        let losses = { (h: TrainingHistory) -> [Double] in h.epochs.flatMap { [$0.trainLoss, $0.validationLoss ?? 0] } }
+        let accuracies = { (h: TrainingHistory) -> [Double] in h.epochs.flatMap { [$0.trainAccuracy ?? -1, $0.validationAccuracy ?? -1] } }
+        check(
+            ph.epochs.count == ah.epochs.count && ph.bestEpoch == ah.bestEpoch && ph.stoppedEarly == ah.stoppedEarly
+                && relativeDifference(losses(ph), losses(ah)) <= tolerance && accuracies(ph) == accuracies(ah),
+            "\(T.precision) \(world.size) ranks, \(setup.name): epoch losses and accuracies equal one process's")
+        var reference = parallel.parameters
+        try world.broadcast(&reference, from: 0)
+        check(reference == parallel.parameters, "\(T.precision) \(world.size) ranks, \(setup.name): every rank holds the same parameters")
+    }
+}
+
+do {
+    switch CommandLine.arguments.dropFirst().first {
+    case "communicator":
+        try checkCommunicator()
+    case "equivalence":
+        // Double: the only difference is the order of the gradient sums (1e-12 after 3 epochs);
+        // Float: the same, at single precision (1e-5).
+        try checkEquivalence(Double.self, tolerance: 1e-12)
+        try checkEquivalence(Float.self, tolerance: 1e-5)
+    default:
+        print("usage: perceptron-mpi-check communicator|equivalence")
+        exit(2)
+    }
+} catch {
+    print("FAIL rank \(world.rank): \(error)")
+    exit(1)
+}
+exit(failures == 0 ? 0 : 1)
