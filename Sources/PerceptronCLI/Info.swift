@@ -13,8 +13,14 @@ struct Info: ParsableCommand {
             if OpenBLAS had chosen that core at load.
             """)
 
-    func run() {
+    func run() throws {
+        let world = try Communicator.world()
+        guard world.isRoot else { return }
         if BLASBackend.isAvailable { _ = BackendOptions.kernelSelection }
         print(BLASBackend.environment)
+        print(
+            Communicator.isAvailable
+                ? "MPI: a world of \(world.size) process\(world.size == 1 ? "" : "es")\(world.size == 1 ? " (not started by mpirun)" : "")"
+                : "MPI: not in this build (build with --traits default,MPI for mpirun)")
     }
 }

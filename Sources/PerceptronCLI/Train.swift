@@ -10,6 +10,10 @@ struct Train: ParsableCommand {
             Defaults are PyTorch's plain ones: 784-256-128-10 with ReLU, PyTorch's nn.Linear \
             initialisation, batch 128, 10 epochs, Adam at 1e-3 (betas 0.9/0.999, eps 1e-8), a \
             constant learning rate, no validation split and no early stopping.
+
+            Under `mpirun -np N` (with the binary built with the MPI trait) the N processes \
+            train one model data-parallel: the same flags and outputs, each global batch of \
+            --batch-size rows shared between them; rank 0 alone prints and writes files.
             """)
 
     @OptionGroup var data: DataOptions
@@ -252,6 +256,19 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        let world = try Communicator.world()
+        let agreement = StartAgreement(world: world)
+        do {
+            try run(agreement)
+        } catch {
+            // Under mpirun, only rank 0 reports a failure every rank shares.
+            let error = agreement.failed(error)
+            if !world.isRoot && !"\(error)".hasPrefix("rank \(world.rank) of") { throw ExitCode.failure }
+            throw error
+        }
+    }
+
+    private func run(_ agreement: StartAgreement) throws {
         for (_, path) in outputPaths {
             try naming(path) { try AtomicFile.checkWritable(path) }
         }
@@ -259,18 +276,21 @@ struct Train: ParsableCommand {
         if let path = self.`init` {
             let model = try naming(path) { try ModelFile.read(from: path, backend: backend) }
             switch model {
-            case .float32(let saved): try train(saved.network, loss: saved.loss, backend: backend)
-            case .float64(let saved): try train(saved.network, loss: saved.loss, backend: backend)
+            case .float32(let saved): try train(saved.network, loss: saved.loss, backend: backend, agreement)
+            case .float64(let saved): try train(saved.network, loss: saved.loss, backend: backend, agreement)
             }
             return
         }
         switch dtype ?? .float32 {
-        case .float32: try train(nil as Network<Float>?, loss: loss ?? .crossEntropy, backend: backend)
-        case .float64: try train(nil as Network<Double>?, loss: loss ?? .crossEntropy, backend: backend)
+        case .float32: try train(nil as Network<Float>?, loss: loss ?? .crossEntropy, backend: backend, agreement)
+        case .float64: try train(nil as Network<Double>?, loss: loss ?? .crossEntropy, backend: backend, agreement)
         }
     }
 
-    private func train<T: Scalar>(_ start: Network<T>?, loss: Loss, backend: any Backend) throws {
+    private func train<T: Scalar>(
+        _ start: Network<T>?, loss: Loss, backend: any Backend, _ agreement: StartAgreement
+    ) throws {
+        let world = agreement.world
         let data = try data.load(T.self, loss: loss)
         var generator = SeededGenerator(seed: seed)
         let inputWidth = data.train.inputs.columns
@@ -306,12 +326,17 @@ struct Train: ParsableCommand {
         let configuration = TrainingConfiguration(
             epochs: epochs, batchSize: batchSize, shuffle: !noShuffle, seed: seed,
             validationFraction: validationFraction, schedule: scheduleValue, earlyStoppingPatience: earlyStopping,
-            maximumGradientNorm: clipGradNorm)
+            maximumGradientNorm: clipGradNorm, communicator: world)
+        try agreement.ready()
+        let isRoot = world.isRoot
         // Caught from here on: the line below tells a watching process the run can be interrupted.
         StopSignal.install()
         defer { StopSignal.restoreDefaults() }
-        writeStandardError(
-            "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\(classNote)\n")
+        let processes = world.size > 1 ? " in \(world.size) processes" : ""
+        if isRoot {
+            writeStandardError(
+                "training \(network.layerDescription) (\(network.parameterCount) parameters, \(T.precision), \(loss.rawValue), \(backend.name)) on \(data.train.inputs.rows) samples from \(data.train.source)\(classNote)\(processes)\n")
+        }
 
         var bar = ProgressBar()
         var points: [EpochPoint] = []
@@ -325,10 +350,12 @@ struct Train: ParsableCommand {
         let started = clock.now
         do {
             history = try fit(&network, data.train, loss: loss, configuration: configuration) { progress in
+                guard isRoot else { return }
                 bar.update(
                     epoch: progress.epoch, epochs: progress.epochs, step: progress.step, total: progress.steps,
                     loss: progress.batchLoss)
             } epochEnded: { record, trained in
+                guard isRoot else { return }
                 bar.finishEpoch()
                 printLine(EpochLine(record).text)
                 do {
@@ -377,6 +404,8 @@ struct Train: ParsableCommand {
             throw ExitCode(128 + signal)
         }
         let seconds = (clock.now - started).seconds
+        // Every rank holds the same model: rank 0 alone reports and writes.
+        guard isRoot else { return }
         if history.stoppedEarly, let best = history.bestEpoch {
             printLine("early stopping after epoch \(history.epochs.count): best validation loss at epoch \(best)")
         }
