@@ -23,7 +23,7 @@ struct PerceptronBench: ParsableCommand {
     @Option(name: .customLong("svg"), help: "Draw GFLOP/s by size and step time by batch size into this SVG file.")
     var svgPath: String?
 
-    @Option(help: "Sections to run, comma-separated, from: gemm, step, inference, epoch.")
+    @Option(help: "Sections to run, comma-separated, from: gemm, step, inference, epoch, mpi (data-parallel training: run `mpirun -np N perceptron-bench --sections mpi`, built with the MPI trait).")
     var sections = "gemm,step,inference,epoch"
 
     @Option(help: "Thread counts, comma-separated, any list (e.g. 1,2,4,8,16): each row runs on a BLASBackend made with that many threads.")
@@ -58,9 +58,9 @@ struct PerceptronBench: ParsableCommand {
     var threadList: [Int] { threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
-        let known: Set = ["gemm", "step", "inference", "epoch"]
+        let known: Set = ["gemm", "step", "inference", "epoch", "mpi"]
         if let bad = sectionList.first(where: { !known.contains($0) }) {
-            throw ValidationError("unknown section '\(bad)' in --sections: use gemm, step, inference, epoch")
+            throw ValidationError("unknown section '\(bad)' in --sections: use gemm, step, inference, epoch, mpi")
         }
         if let list = batchList, list.isEmpty || list.contains(where: { $0 < 1 }) {
             throw ValidationError("--batches must list positive integers, e.g. 32,128,256")
@@ -75,6 +75,15 @@ struct PerceptronBench: ParsableCommand {
     }
 
     func run() throws {
+        let world = try Communicator.world()
+        if world.size > 1 && sectionList != ["mpi"] {
+            throw ValidationError("under mpirun, measure the data-parallel section alone: --sections mpi")
+        }
+        guard world.isRoot else {
+            // The other ranks train with rank 0 and print nothing.
+            _ = try dataParallel(world, progress: { _ in })
+            return
+        }
         let scale: Scale = quick ? (Self.isDebugBuild ? .tiny : .quick) : .full
         var plan: MeasurementPlan = quick ? .quick : .full
         if let samples {
@@ -133,6 +142,11 @@ struct PerceptronBench: ParsableCommand {
             }
             print(epochTable(report.epoch).render(), terminator: "")
         }
+        if sectionsToRun.contains("mpi") {
+            let row = try dataParallel(world, progress: progress)
+            report.dataParallel.append(row)
+            print(dataParallelTable(report.dataParallel).render(), terminator: "")
+        }
         report.machine.loadAverageAtEnd = MachineDescription.loadAverage()
         if let start = report.machine.loadAverageAtStart, let end = report.machine.loadAverageAtEnd {
             print("load average: \(fixed(start, 2)) at the start, \(fixed(end, 2)) at the end (\(report.machine.logicalCores) cores)")
@@ -155,6 +169,30 @@ struct PerceptronBench: ParsableCommand {
         }
         print(environment.map(String.init(describing:)) ?? "Perceptron's elementwise kernels: \(m.vectorKernels ?? VectorUnit.name)")
         print("figures: median (min–max) over samples after warm-up")
+    }
+
+    /// The `mpi` section, run by every rank of the world.
+    private func dataParallel(_ world: Communicator, progress: (String) -> Void) throws -> DataParallelRow {
+        let bench = DataParallelBenchmark(world: world, quick: quick, widths: Self.widths, cores: MachineDescription.current(quick: quick).logicalCores)
+        return try bench.run(progress: progress)
+    }
+
+    private func dataParallelTable(_ rows: [DataParallelRow]) -> Table {
+        var table = Table(
+            title: "Data-parallel training (Float, 784-256-128-10, Adam, global batch 128, 1 BLAS thread per rank): "
+                + "ms per global batch from whole epochs; allreduce = one MPI_Allreduce of the step's buffer alone; "
+                + "alone = rank 0 training by itself in the same job; efficiency = alone / (ranks × together)",
+            headers: ["ranks", "backend", "samples", "ms/global batch", "allreduce ms", "epoch s", "alone ms", "speedup", "efficiency"])
+        for r in rows {
+            table.add([
+                "\(r.ranks)" + (r.oversubscribed ? " (oversubscribed)" : ""), r.backend, "\(r.samples)",
+                medianRange(r.msPerGlobalBatch.median, r.msPerGlobalBatch.min, r.msPerGlobalBatch.max),
+                medianRange(r.allreduceMs.median, r.allreduceMs.min, r.allreduceMs.max),
+                medianRange(r.epochSeconds.median, r.epochSeconds.min, r.epochSeconds.max),
+                significant(r.aloneMsPerGlobalBatch.median), fixed(r.speedup, 2), fixed(r.efficiency, 2),
+            ])
+        }
+        return table
     }
 
     /// The training steps to measure: the library's network when it is available, and the

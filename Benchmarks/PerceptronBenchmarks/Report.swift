@@ -15,6 +15,8 @@ struct Report: Codable, Sendable {
     var trainingStep: [TrainingStepRow] = []
     var inference: [InferenceRow] = []
     var epoch: [EpochRow] = []
+    /// The `mpi` section (data-parallel training under mpirun).
+    var dataParallel: [DataParallelRow] = []
     /// Anything a reader must know to interpret the numbers (extrapolations, synthetic data…).
     var notes: [String] = []
 }
