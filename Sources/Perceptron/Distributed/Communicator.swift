@@ -53,8 +53,7 @@ public struct Communicator: Sendable, Equatable {
         try MPI.allreduceSum(buffer)
     }
 
-    /// Sums `values` element-wise over every process, in place (see
-    /// ``allreduceSum(_:)-(UnsafeMutableBufferPointer<T>)``).
+    /// Sums `values` element-wise over every process, in place (as the buffer form does).
     /// - Throws: ``CommunicatorError`` if MPI reports a failure.
     public func allreduceSum<T: Scalar>(_ values: inout [T]) throws(CommunicatorError) {
         guard usesMPI else { return }
@@ -72,8 +71,8 @@ public struct Communicator: Sendable, Equatable {
         try MPI.broadcast(buffer, root: root)
     }
 
-    /// Copies `values` on rank `root` into `values` on every other process (see
-    /// ``broadcast(_:from:)-(UnsafeMutableBufferPointer<T>,_)``).
+    /// Copies `values` on rank `root` into `values` on every other process (as the buffer form
+    /// does).
     /// - Throws: ``CommunicatorError`` if `root` is not a rank or MPI reports a failure.
     public func broadcast<T: Scalar>(_ values: inout [T], from root: Int = 0) throws(CommunicatorError) {
         try checkRoot(root)
