@@ -86,7 +86,8 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         // Data-parallel checks run under mpirun by the MPI tests (Tests/PerceptronTests/Distributed).
-        .executableTarget(name: "perceptron-mpi-check", dependencies: ["Perceptron"], path: "Tests/MPI/PerceptronMPICheck"),
+        .executableTarget(
+            name: "perceptron-mpi-check", dependencies: ["Perceptron", "CAllocCounter"], path: "Tests/MPI/PerceptronMPICheck"),
         // libFuzzer targets: no-op executables in a plain build; see Scripts/fuzz.sh.
         .executableTarget(name: "FuzzSafetensors", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzSafetensors"),
         .executableTarget(name: "FuzzNPY", dependencies: ["Perceptron"], path: "Tests/Fuzz/FuzzNPY"),

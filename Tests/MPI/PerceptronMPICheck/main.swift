@@ -2,12 +2,14 @@
 //
 //   perceptron-mpi-check communicator     the collectives against their definitions
 //   perceptron-mpi-check equivalence      data-parallel fit == one-process fit (Double and Float)
+//   perceptron-mpi-check allocations      a data-parallel step allocates nothing (release builds)
 //
 // Every rank runs the same checks; a failed check prints `FAIL rank r: …` and the process exits
 // 1. Rank 0 prints `ok …` per passed check. A world of one (run without mpirun) also works.
 #if canImport(Glibc)
 import Glibc
 #endif
+import CAllocCounter
 import Perceptron
 
 nonisolated(unsafe) var failures = 0
@@ -143,8 +145,49 @@ func checkEquivalence<T: Scalar>(_: T.Type, tolerance: Double) throws {
     }
 }
 
+/// Allocations per data-parallel step on the calling thread: the allocations of a 2-epoch fit
+/// over 2N rows minus those over N rows, divided by the extra steps, so that what fit
+/// allocates once or once per epoch cancels. Open MPI's `MPI_Allreduce` itself mallocs a
+/// temporary buffer per call (its collective algorithms do); what the step adds to the bare
+/// allreduce of its buffer must be nothing.
+func checkAllocations() throws {
+    let sizes = [32, 64, 4]
+    func allocations(rows: Int) throws -> UInt64 {
+        var g = SeededGenerator(seed: 1)
+        let inputs: Matrix<Float> = g.gaussianMatrix(rows: rows, columns: sizes[0])
+        let classes = (0..<rows).map { $0 % sizes[2] }
+        var network = try Network<Float>(sizes: sizes, using: &g, backend: NaiveBackend())
+        var adam = Adam<Float>()
+        let configuration = TrainingConfiguration(epochs: 2, batchSize: 16, shuffle: true, seed: 3, communicator: world)
+        let before = alloc_counter_mallocs()
+        _ = try network.fit(inputs, .classes(classes), loss: .crossEntropy, optimizer: &adam, configuration: configuration)
+        return alloc_counter_mallocs() - before
+    }
+    guard alloc_counter_enabled() != 0 else { return check(true, "allocation counting is off (sanitizer build)") }
+    // The step's buffer: every parameter, then the loss.
+    var buffer = [Float](repeating: 1, count: sizes[0] * sizes[1] + sizes[1] + sizes[1] * sizes[2] + sizes[2] + 1)
+    try world.allreduceSum(&buffer)
+    let before = alloc_counter_mallocs()
+    for _ in 0..<40 { try buffer.withUnsafeMutableBufferPointer { (b) throws(CommunicatorError) in try world.allreduceSum(b) } }
+    let perAllreduce = Double(alloc_counter_mallocs() - before) / 40
+    _ = try allocations(rows: 64)
+    let short = try allocations(rows: 320)
+    let long = try allocations(rows: 640)
+    // 2 epochs × 20 more steps of 16 rows.
+    let perStep = Double(Int(long) - Int(short)) / 40
+    let what = "\(perStep) allocations per step, \(perAllreduce) per bare MPI_Allreduce of the step's buffer"
+    #if DEBUG
+    check(true, "\(what) (debug build: not asserted)")
+    #else
+    // Anything the step allocated itself would add at least 1.
+    check(perStep - perAllreduce < 0.5, "a data-parallel step allocates nothing beyond MPI_Allreduce's own (\(what))")
+    #endif
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "allocations":
+        try checkAllocations()
     case "communicator":
         try checkCommunicator()
     case "equivalence":
@@ -153,7 +196,7 @@ do {
         try checkEquivalence(Double.self, tolerance: 1e-12)
         try checkEquivalence(Float.self, tolerance: 1e-5)
     default:
-        print("usage: perceptron-mpi-check communicator|equivalence")
+        print("usage: perceptron-mpi-check communicator|equivalence|allocations")
         exit(2)
     }
 } catch {
