@@ -104,6 +104,34 @@ struct DataParallelTraining<T: Scalar> {
         }
     }
 
+    /// The dropout seed of this rank: `seed` alone, mixed with the rank otherwise, so that the
+    /// ranks draw different masks for their different rows.
+    func dropoutSeed(_ seed: UInt64) -> UInt64 {
+        isDistributed ? seed ^ (UInt64(communicator.rank + 1) &* 0x9E37_79B9_7F4A_7C15) : seed
+    }
+
+    /// Whether some rank's share of a batch would be a single row (batch normalisation needs
+    /// two or more): a share of a full batch of `batchSize` rows, or of the last, shorter batch
+    /// of `trainCount` samples.
+    func hasOneRowShare(batchSize: Int, trainCount: Int) -> Bool {
+        let last = trainCount % batchSize
+        return [batchSize, last].contains { count in
+            count > 0 && (0..<communicator.size).contains { Self.share(of: 0..<count, rank: $0, size: communicator.size).count == 1 }
+        }
+    }
+
+    /// Replaces `statistics` (batch normalisation's running means and variances, updated by
+    /// each rank from its own shares) by their mean over the ranks, so that every rank
+    /// evaluates and saves the same model: `s ← (1/R) Σ_r s_r`. One allreduce; nothing when
+    /// `statistics` is empty.
+    /// - Throws: ``TrainingError/distributed(_:)`` if MPI fails.
+    func average(_ statistics: inout [T]) throws(TrainingError) {
+        guard !statistics.isEmpty else { return }
+        try run { () throws(CommunicatorError) in try communicator.allreduceSum(&statistics) }
+        let scale = 1 / T(communicator.size)
+        for i in statistics.indices { statistics[i] *= scale }
+    }
+
     /// `values` summed over every rank (once per epoch: the epoch's counts and validation sums).
     /// - Throws: ``TrainingError/distributed(_:)`` if MPI fails.
     func sum(_ values: [Double]) throws(TrainingError) -> [Double] {

@@ -79,8 +79,17 @@ extension Network {
                 "batch normalisation needs two rows or more per training batch, but \(trainCount) training samples "
                     + "in batches of \(c.batchSize) give a batch of one row (choose another batch size)")
         }
-        // Dropout masks come from the run's seed, on a stream apart from the shuffling's.
-        seedDropout(c.seed ^ 0x5DEE_CE66_D1CE_D00D)
+        if parallel.isDistributed, hasBatchNormalization,
+            parallel.hasOneRowShare(batchSize: c.batchSize, trainCount: trainCount)
+        {
+            throw .invalidConfiguration(
+                "batch normalisation needs two rows or more per rank's share of a batch, but batches of "
+                    + "\(c.batchSize) from \(trainCount) training samples shared by \(c.communicator.size) ranks give "
+                    + "a share of one row (choose another batch size)")
+        }
+        // Dropout masks come from the run's seed, on a stream apart from the shuffling's (and
+        // the rank's, when several train).
+        seedDropout(parallel.dropoutSeed(c.seed ^ 0x5DEE_CE66_D1CE_D00D))
 
         var history = TrainingHistory(epochs: [], bestEpoch: nil, stoppedEarly: false)
         let baseRate = Double(optimizer.learningRate)
@@ -172,6 +181,14 @@ extension Network {
                     if !Self.allFinite(parameterStorage) {
                         failure = nonFiniteError(epoch: epoch + 1, step: steps, agreedBy: parallel)
                         return
+                    }
+                    if parallel.isDistributed {
+                        do throws(TrainingError) {
+                            try parallel.average(&statisticsStorage)
+                        } catch {
+                            failure = error
+                            return
+                        }
                     }
                     // Validation over this rank's share of the validation rows (all of them alone).
                     var v: EvaluationSums?

@@ -3,6 +3,7 @@
 //   perceptron-mpi-check communicator     the collectives against their definitions
 //   perceptron-mpi-check equivalence      data-parallel fit == one-process fit (Double and Float)
 //   perceptron-mpi-check allocations      a data-parallel step allocates nothing (release builds)
+//   perceptron-mpi-check batch-norm       batch_norm and dropout: the ranks stay identical
 //
 // Every rank runs the same checks; a failed check prints `FAIL rank r: …` and the process exits
 // 1. Rank 0 prints `ok …` per passed check. A world of one (run without mpirun) also works.
@@ -184,8 +185,49 @@ func checkAllocations() throws {
     #endif
 }
 
+/// Batch normalisation and dropout train on each rank's share (as PyTorch DDP without
+/// SyncBatchNorm does), so the result is not one process's; what must hold is that every rank
+/// ends with the same parameters and running statistics, and that a share of one row is refused.
+func checkBatchNormalization() throws {
+    var data = SeededGenerator(seed: 8)
+    let inputs: Matrix<Double> = data.gaussianMatrix(rows: 45, columns: 5)
+    let classes = (0..<45).map { $0 % 3 }
+    func train(batchSize: Int) throws -> Network<Double> {
+        var g = SeededGenerator(seed: 100 + UInt64(world.rank))
+        var network = try Network<Double>(
+            sizes: [5, 8, 3], normalization: .batch, dropout: 0.2, using: &g, backend: NaiveBackend())
+        var adam = Adam<Double>(learningRate: 0.01)
+        _ = try network.fit(
+            inputs, .classes(classes), loss: .crossEntropy, optimizer: &adam,
+            configuration: TrainingConfiguration(
+                epochs: 3, batchSize: batchSize, seed: 2, validationFraction: 0.2, communicator: world))
+        return network
+    }
+    let network = try train(batchSize: 12)
+    let statistics = network.layers.flatMap { layer -> [Double] in
+        if case .batchNorm(let b) = layer { return b.runningMean + b.runningVariance }
+        return []
+    }
+    var reference = network.parameters + statistics
+    try world.broadcast(&reference, from: 0)
+    check(
+        !statistics.isEmpty && reference == network.parameters + statistics,
+        "batch_norm and dropout, \(world.size) ranks: every rank holds the same parameters and running statistics")
+    // 36 training rows in batches of 12 → shares of 12/R rows; 3 rows per batch → 1-row shares.
+    if world.size > 1 {
+        do {
+            _ = try train(batchSize: world.size + 1)
+            check(false, "batch_norm, \(world.size) ranks: a share of one row is refused")
+        } catch {
+            check("\(error)".contains("share of one row"), "batch_norm, \(world.size) ranks: a share of one row is refused")
+        }
+    }
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "batch-norm":
+        try checkBatchNormalization()
     case "allocations":
         try checkAllocations()
     case "communicator":
@@ -196,7 +238,7 @@ do {
         try checkEquivalence(Double.self, tolerance: 1e-12)
         try checkEquivalence(Float.self, tolerance: 1e-5)
     default:
-        print("usage: perceptron-mpi-check communicator|equivalence|allocations")
+        print("usage: perceptron-mpi-check communicator|equivalence|allocations|batch-norm")
         exit(2)
     }
 } catch {
