@@ -31,7 +31,7 @@ struct DataParallelRow: Codable, Sendable {
 /// The `mpi` section of `perceptron-bench`: run it under `mpirun -np N perceptron-bench
 /// --sections mpi`. Every rank trains the same synthetic data set (Fashion-MNIST's shape) for
 /// whole epochs with `Network.fit` given the world; rank 0 first trains alone while the
-/// others wait, giving the 1-rank figure of the same job.
+/// others sleep, giving the 1-rank figure of the same job.
 struct DataParallelBenchmark {
     var world: Communicator
     var quick: Bool
@@ -65,7 +65,8 @@ struct DataParallelBenchmark {
             progress("data parallel: rank 0 alone, \(epochs) epochs of \(samples) samples")
             alone = try epochSeconds(.single)
         }
-        try world.barrier()
+        // The others wait without polling, leaving the cores to rank 0.
+        try world.sleepingBarrier()
         progress("data parallel: \(world.size) ranks together")
         let together = try epochSeconds(world)
         var buffer = [Float](repeating: 1, count: start.parameterCount + 1)

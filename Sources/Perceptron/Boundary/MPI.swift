@@ -103,6 +103,23 @@ enum MPI {
         #endif
     }
 
+    /// Returns once every process has called it, sleeping `interval` microseconds between checks
+    /// instead of polling MPI continuously. Calls `MPI_Ibarrier`, then `MPI_Test` and `usleep`.
+    static func sleepingBarrier(interval: UInt32) throws(CommunicatorError) {
+        #if MPI
+        var request: MPI_Request? = nil
+        try check(MPI_Ibarrier(CMPI_comm_world(), &request), "MPI_Ibarrier")
+        var done: Int32 = 0
+        while true {
+            try check(MPI_Test(&request, &done, nil), "MPI_Test")
+            if done != 0 { return }
+            usleep(interval)
+        }
+        #else
+        try unavailable("MPI_Ibarrier")
+        #endif
+    }
+
     /// Ends this process with `code`, and with `wholeJob` every process of the job: calls
     /// `MPI_Abort` then (else `exit`).
     static func abort(code: Int32, wholeJob: Bool) -> Never {

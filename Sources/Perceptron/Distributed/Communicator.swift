@@ -89,6 +89,15 @@ public struct Communicator: Sendable, Equatable {
         try MPI.barrier()
     }
 
+    /// ``barrier()`` for a process with nothing to do meanwhile: it sleeps 1 ms between checks
+    /// instead of polling MPI, leaving its core to the processes still working (a benchmark's
+    /// ranks waiting while rank 0 measures alone). Calls `MPI_Ibarrier` and `MPI_Test`.
+    /// - Throws: ``CommunicatorError`` if MPI reports a failure.
+    package func sleepingBarrier() throws(CommunicatorError) {
+        guard usesMPI else { return }
+        try MPI.sleepingBarrier(interval: 1000)
+    }
+
     /// Ends every process of the job with exit status `code`: the way out of a failure that
     /// the other processes cannot know about, which would otherwise leave them waiting in a
     /// collective. Calls `MPI_Abort`; in a world of one, `exit`.
