@@ -121,10 +121,17 @@ func checkEquivalence<T: Scalar>(_: T.Type, tolerance: Double) throws {
             name: "mse, Adam, shuffled, 37 rows in batches of 5 (a last batch of 2 rows)", loss: .mse, rows: 37,
             configuration: TrainingConfiguration(epochs: 3, batchSize: 5, shuffle: true, seed: 9), sgd: false),
         Setup(
-            name: "cross-entropy, SGD, in order, 41 rows, batches of 7, 25% validation, early stopping",
+            name: "cross-entropy with class weights and label smoothing, Adam, shuffled, 37 rows in batches of 8, 20% validation",
+            loss: try Loss(.crossEntropy, labelSmoothing: 0.1, classWeights: [0.5, 2, 1.25]), rows: 37,
+            configuration: TrainingConfiguration(
+                epochs: 3, batchSize: 8, shuffle: true, seed: 6, validationFraction: 0.2, maximumGradientNorm: 0.5),
+            sgd: false),
+        Setup(
+            name: "cross-entropy, SGD, in order, 41 rows, batches of 7, 25% validation, plateau schedule, early stopping",
             loss: .crossEntropy, rows: 41,
             configuration: TrainingConfiguration(
-                epochs: 3, batchSize: 7, shuffle: false, seed: 1, validationFraction: 0.25, earlyStoppingPatience: 2),
+                epochs: 3, batchSize: 7, shuffle: false, seed: 1, validationFraction: 0.25,
+                schedule: .plateau(factor: 0.5, patience: 0, threshold: 0), earlyStoppingPatience: 2),
             sgd: true),
     ]
     for setup in setups {
@@ -165,8 +172,8 @@ func checkAllocations() throws {
         return alloc_counter_mallocs() - before
     }
     guard alloc_counter_enabled() != 0 else { return check(true, "allocation counting is off (sanitizer build)") }
-    // The step's buffer: every parameter, then the loss.
-    var buffer = [Float](repeating: 1, count: sizes[0] * sizes[1] + sizes[1] + sizes[1] * sizes[2] + sizes[2] + 1)
+    // The step's buffer: every parameter, then the summed loss and what it divides by.
+    var buffer = [Float](repeating: 1, count: sizes[0] * sizes[1] + sizes[1] + sizes[1] * sizes[2] + sizes[2] + 2)
     try world.allreduceSum(&buffer)
     let before = alloc_counter_mallocs()
     for _ in 0..<40 { try buffer.withUnsafeMutableBufferPointer { (b) throws(CommunicatorError) in try world.allreduceSum(b) } }

@@ -41,15 +41,16 @@ import Testing
     }
 
     /// Double within 1e-12 and Float within 1e-5 relative after 3 epochs, shuffled and in order,
-    /// 37 and 41 rows (multiples of neither the batch nor the rank count), each rank starting
+    /// 37 and 41 rows (multiples of neither the batch nor the rank count), class weights (the
+    /// mean divides by the weights), gradient clipping (after the allreduce), each rank starting
     /// from different parameters (rank 0's must be broadcast); the check runs in every rank.
     @Test(arguments: [2, 3])
     func dataParallelFitEqualsOneProcessFit(ranks: Int) throws {
         let run = try Self.mpirun(["-np", "\(ranks)", try Self.executable("perceptron-mpi-check"), "equivalence"])
         #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
         #expect(!run.standardOutput.contains("FAIL"), "\(run.standardOutput)")
-        // 4 setups × 2 precisions × 3 checks, reported by rank 0.
-        #expect(run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 24)
+        // 5 setups × 2 precisions × 3 checks, reported by rank 0.
+        #expect(run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 30)
     }
 
     /// Batch normalisation normalises over each rank's share and dropout draws per rank, so
