@@ -22,10 +22,13 @@ final class StartAgreement {
         }
     }
 
-    /// Joins the agreement as failed (unless this rank already joined) and returns `error`,
-    /// prefixed with this rank when there are several.
-    func failed(_ error: any Error) -> any Error {
-        guard world.size > 1, !agreed else { return error }
+    /// Joins the agreement as failed, if this rank had not joined yet (its setup failed), and
+    /// returns `error`, naming this rank when there are several; returns `nil` when the rank had
+    /// already joined (the failure came later, from training every rank shares). In a world of
+    /// one, returns `error`.
+    func failed(_ error: any Error) -> (any Error)? {
+        guard world.size > 1 else { return error }
+        guard !agreed else { return nil }
         _ = try? join(failed: true)
         return CLIError("rank \(world.rank) of \(world.size): \(error)")
     }

@@ -261,10 +261,11 @@ struct Train: ParsableCommand {
         do {
             try run(agreement)
         } catch {
-            // Under mpirun, only rank 0 reports a failure every rank shares.
-            let error = agreement.failed(error)
-            if !world.isRoot && !"\(error)".hasPrefix("rank \(world.rank) of") { throw ExitCode.failure }
-            throw error
+            // This rank's own setup failure is reported by this rank; a failure every rank
+            // shares (training stopped, another rank could not start) by rank 0 alone.
+            if let own = agreement.failed(error) { throw own }
+            if world.isRoot { throw error }
+            throw ExitCode.failure
         }
     }
 

@@ -4,6 +4,7 @@
 //   perceptron-mpi-check equivalence      data-parallel fit == one-process fit (Double and Float)
 //   perceptron-mpi-check allocations      a data-parallel step allocates nothing (release builds)
 //   perceptron-mpi-check batch-norm       batch_norm and dropout: the ranks stay identical
+//   perceptron-mpi-check non-finite       a NaN in one rank's rows stops every rank alike
 //
 // Every rank runs the same checks; a failed check prints `FAIL rank r: …` and the process exits
 // 1. Rank 0 prints `ok …` per passed check. A world of one (run without mpirun) also works.
@@ -231,8 +232,35 @@ func checkBatchNormalization() throws {
     }
 }
 
+/// A NaN in one row, in rank 1's share of the first batch: every rank stops on the same step
+/// with the same error as one process (the first non-finite quantity over all ranks).
+func checkNonFiniteStop() throws {
+    var data = SeededGenerator(seed: 4)
+    var inputs: Matrix<Double> = data.gaussianMatrix(rows: 24, columns: 5)
+    inputs[5, 2] = .nan
+    let classes = (0..<24).map { $0 % 3 }
+    func error(_ communicator: Communicator) throws -> TrainingError? {
+        var g = SeededGenerator(seed: 100)
+        var network = try Network<Double>(sizes: [5, 7, 3], using: &g, backend: NaiveBackend())
+        var sgd = SGD<Double>(learningRate: 0.1)
+        do {
+            _ = try network.fit(
+                inputs, .classes(classes), loss: .crossEntropy, optimizer: &sgd,
+                configuration: TrainingConfiguration(epochs: 2, batchSize: 8, shuffle: false, communicator: communicator))
+            return nil
+        } catch {
+            return error
+        }
+    }
+    let alone = try error(.single)
+    let parallel = try error(world)
+    check(alone != nil && parallel == alone, "a NaN in one rank's rows: \(world.size) ranks stop with one process's error (\(parallel.map { "\($0)" } ?? "none"))")
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "non-finite":
+        try checkNonFiniteStop()
     case "batch-norm":
         try checkBatchNormalization()
     case "allocations":
@@ -245,7 +273,7 @@ do {
         try checkEquivalence(Double.self, tolerance: 1e-12)
         try checkEquivalence(Float.self, tolerance: 1e-5)
     default:
-        print("usage: perceptron-mpi-check communicator|equivalence|allocations|batch-norm")
+        print("usage: perceptron-mpi-check communicator|equivalence|allocations|batch-norm|non-finite")
         exit(2)
     }
 } catch {

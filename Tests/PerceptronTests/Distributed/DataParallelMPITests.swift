@@ -53,6 +53,14 @@ import Testing
         #expect(run.standardOutput.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 30)
     }
 
+    @Test(arguments: [2, 3])
+    func aNonFiniteValueOnOneRankStopsEveryRankWithOneProcesssError(ranks: Int) throws {
+        let run = try Self.mpirun(["-np", "\(ranks)", try Self.executable("perceptron-mpi-check"), "non-finite"])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(!run.standardOutput.contains("FAIL"), "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("ok a NaN in one rank's rows"), "\(run.standardOutput)")
+    }
+
     /// Batch normalisation normalises over each rank's share and dropout draws per rank, so
     /// only agreement between the ranks is checked (running statistics averaged every epoch).
     @Test(arguments: [2, 3])
