@@ -6,7 +6,8 @@ struct EvaluationSums: Sendable, Equatable {
     /// Σ over chunks of what each chunk's mean divides by: its rows, or with class weights the
     /// weights of its targets' classes (`LossKernels.normalizer`).
     var weight = 0.0
-    /// The last chunk's mean loss (used as the mean when there was one chunk in all).
+    /// The last chunk's mean loss (used as the mean when there was one chunk in all; summed
+    /// over ranks it is still that chunk's, the others having evaluated none and added 0).
     var lastLoss = 0.0
     /// Correct predictions (argmax matches, or elements for bce).
     var correct = 0
