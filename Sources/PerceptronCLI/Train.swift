@@ -390,9 +390,15 @@ struct Train: ParsableCommand {
                 throw CLIError("training stopped: \(error) (\(kept))")
             }
         }
-        if history.stopRequested, let signal = StopSignal.pending {
+        if history.stopRequested {
+            // Under mpirun every rank stopped on the same step, some perhaps without a signal of
+            // their own (another rank got it); rank 0 alone reports.
+            let signal = StopSignal.pending
+            let status = ExitCode(signal.map { 128 + $0 } ?? 1)
+            guard isRoot else { throw status }
             bar.finishEpoch()
-            let interrupted = "interrupted by \(StopSignal.name(signal)) during epoch \(points.count + 1) of \(epochs)"
+            let cause = signal.map { "interrupted by \(StopSignal.name($0))" } ?? "interrupted on another rank"
+            let interrupted = "\(cause) during epoch \(points.count + 1) of \(epochs)"
             if points.isEmpty {
                 writeStandardError("\(interrupted): no epoch finished, so nothing was saved (\(output) is unchanged)\n")
             } else {
@@ -402,7 +408,7 @@ struct Train: ParsableCommand {
                     "\(interrupted): \(output) holds epoch \(points.count)\(also); resume with --init \(output) --epochs \(epochs - points.count) (the optimizer state starts afresh)\n"
                 )
             }
-            throw ExitCode(128 + signal)
+            throw status
         }
         let seconds = (clock.now - started).seconds
         // Every rank holds the same model: rank 0 alone reports and writes.

@@ -12,14 +12,14 @@
 struct DataParallelTraining<T: Scalar> {
     /// The processes training together.
     let communicator: Communicator
-    /// The gradient of the rank's summed loss, then that summed loss and what its mean divides
-    /// by: one contiguous buffer, allreduced in place once per step. Allocated once.
+    /// The gradient of the rank's summed loss, then that summed loss, what its mean divides by
+    /// and its stop flag: one contiguous buffer, allreduced in place once per step. Allocated once.
     private var reduction: [T]
 
     /// Training state for `parameterCount` parameters.
     init(communicator: Communicator, parameterCount: Int) {
         self.communicator = communicator
-        self.reduction = [T](repeating: 0, count: communicator.size > 1 ? parameterCount + 2 : 0)
+        self.reduction = [T](repeating: 0, count: communicator.size > 1 ? parameterCount + 3 : 0)
     }
 
     /// Whether more than one process trains (otherwise `fit` runs exactly as alone).
@@ -68,18 +68,23 @@ struct DataParallelTraining<T: Scalar> {
     /// Turns this rank's gradient into the global batch's, in place, and returns the global
     /// batch's mean loss.
     ///
+    /// `stop` is this rank's wish to stop (a signal arrived); the returned `stop` is whether any
+    /// rank wished it, so every rank stops before the same update.
+    ///
     /// `gradients` is `g_r = dL_r/dθ` for this rank's mean loss `L_r = S_r / w_r`, where `S_r`
     /// is the summed (per-row, or class-weighted) loss of its share and `w_r = weight` what the
     /// mean divides by (its rows, or the class weights of its rows; 0 for no rows, when
     /// `gradients` is ignored). The global batch's mean loss is `L = Σ_r S_r / W` with
     /// `W = Σ_r w_r`, so `dL/dθ = (Σ_r w_r·g_r) / W`: each rank writes `w_r·g_r` (the gradient of
-    /// its summed loss), then `S_r` and `w_r`, into one preallocated buffer; one `MPI_Allreduce`
+    /// its summed loss), then `S_r`, `w_r` and its stop flag, into one preallocated buffer; one `MPI_Allreduce`
     /// sums it in place; the sum divided by `W` is copied back into `gradients`, and `Σ S_r / W`
     /// returned. Allocates nothing.
     /// - Throws: ``TrainingError/distributed(_:)`` if MPI fails.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    mutating func reduce(gradients: inout [T], loss: T, weight: Double) throws(TrainingError) -> T {
+    mutating func reduce(
+        gradients: inout [T], loss: T, weight: Double, stop: Bool
+    ) throws(TrainingError) -> (loss: T, stop: Bool) {
         let count = gradients.count
         let w = T(weight)
         reduction.withUnsafeMutableBufferPointer { r in
@@ -91,6 +96,7 @@ struct DataParallelTraining<T: Scalar> {
                     r[count] = loss * w
                     r[count + 1] = w
                 }
+                r[count + 2] = stop ? 1 : 0
             }
         }
         let communicator = self.communicator
@@ -100,7 +106,7 @@ struct DataParallelTraining<T: Scalar> {
             gradients.withUnsafeMutableBufferPointer { g in
                 for i in 0..<count { g[i] = r[i] / total }
             }
-            return r[count] / total
+            return (r[count] / total, r[count + 2] > 0)
         }
     }
 

@@ -20,6 +20,14 @@ extension Network {
     /// `stopRequested`, when given, is asked before every step; when it answers `true`, training
     /// returns at once with the epochs completed so far and ``TrainingHistory/stopRequested`` set
     /// (the interrupted epoch is neither recorded nor reported to `epochEnded`).
+    ///
+    /// With a ``TrainingConfiguration/communicator`` of several processes, every process calls
+    /// `fit` with the same data and configuration and trains data-parallel: rank 0's parameters
+    /// are broadcast first, each rank runs the step on its contiguous share of every global batch
+    /// and one allreduce per step gives all ranks the global batch's gradient and loss (equal to
+    /// one process's up to the order of the sums). Every stop — non-finite, early stopping, a
+    /// failed `epochEnded`, a `stopRequested` on any rank — is taken by all ranks on the same step.
+    /// `progress` and `epochEnded` are called on every rank.
     /// - Throws: ``TrainingError``.
     public mutating func fit(
         _ inputs: Matrix<T>, _ targets: Targets<T>, loss: Loss, optimizer: inout some Optimizer<T>,
@@ -124,7 +132,10 @@ extension Network {
                     var correct = 0
                     var counted = 0
                     for step in 0..<steps {
-                        if let stopRequested, stopRequested() {
+                        // With several ranks the request travels in the step's allreduce, and
+                        // every rank stops before the same update.
+                        var stop = stopRequested?() ?? false
+                        if stop && !parallel.isDistributed {
                             history.stopRequested = true
                             return
                         }
@@ -158,9 +169,14 @@ extension Network {
                         }
                         if parallel.isDistributed {
                             do throws(TrainingError) {
-                                r.loss = try parallel.reduce(gradients: &gradientStorage, loss: r.loss, weight: weight)
+                                (r.loss, stop) = try parallel.reduce(
+                                    gradients: &gradientStorage, loss: r.loss, weight: weight, stop: stop)
                             } catch {
                                 failure = error
+                                return
+                            }
+                            if stop {
+                                history.stopRequested = true
                                 return
                             }
                         }

@@ -5,6 +5,7 @@
 //   perceptron-mpi-check allocations      a data-parallel step allocates nothing (release builds)
 //   perceptron-mpi-check batch-norm       batch_norm and dropout: the ranks stay identical
 //   perceptron-mpi-check non-finite       a NaN in one rank's rows stops every rank alike
+//   perceptron-mpi-check stop             a stop asked on one rank stops every rank alike
 //
 // Every rank runs the same checks; a failed check prints `FAIL rank r: …` and the process exits
 // 1. Rank 0 prints `ok …` per passed check. A world of one (run without mpirun) also works.
@@ -257,8 +258,38 @@ func checkNonFiniteStop() throws {
     check(alone != nil && parallel == alone, "a NaN in one rank's rows: \(world.size) ranks stop with one process's error (\(parallel.map { "\($0)" } ?? "none"))")
 }
 
+/// The last rank asks to stop before its 5th step (a signal reached it alone): every rank stops
+/// before that step's update, with one process's parameters after 4 steps.
+func checkStopRequest() throws {
+    var data = SeededGenerator(seed: 5)
+    let inputs: Matrix<Double> = data.gaussianMatrix(rows: 30, columns: 5)
+    let classes = (0..<30).map { $0 % 3 }
+    func train(_ communicator: Communicator, asking: Bool) throws -> (Network<Double>, TrainingHistory) {
+        var g = SeededGenerator(seed: 100)
+        var network = try Network<Double>(sizes: [5, 7, 3], using: &g, backend: NaiveBackend())
+        var adam = Adam<Double>(learningRate: 0.01)
+        var asked = 0
+        let history = try network.fit(
+            inputs, .classes(classes), loss: .crossEntropy, optimizer: &adam,
+            configuration: TrainingConfiguration(epochs: 3, batchSize: 8, seed: 1, communicator: communicator),
+            stopRequested: {
+                asked += 1
+                return asking && asked == 5
+            })
+        return (network, history)
+    }
+    let (alone, aloneHistory) = try train(.single, asking: true)
+    let (parallel, history) = try train(world, asking: world.rank == world.size - 1)
+    check(
+        history.stopRequested && aloneHistory.stopRequested && history.epochs.count == 1
+            && relativeDifference(parallel.parameters, alone.parameters) <= 1e-12,
+        "a stop asked by rank \(world.size - 1) alone: \(world.size) ranks stop before the same update as one process")
+}
+
 do {
     switch CommandLine.arguments.dropFirst().first {
+    case "stop":
+        try checkStopRequest()
     case "non-finite":
         try checkNonFiniteStop()
     case "batch-norm":
@@ -273,7 +304,7 @@ do {
         try checkEquivalence(Double.self, tolerance: 1e-12)
         try checkEquivalence(Float.self, tolerance: 1e-5)
     default:
-        print("usage: perceptron-mpi-check communicator|equivalence|allocations|batch-norm|non-finite")
+        print("usage: perceptron-mpi-check communicator|equivalence|allocations|batch-norm|non-finite|stop")
         exit(2)
     }
 } catch {

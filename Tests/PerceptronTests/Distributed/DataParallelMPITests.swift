@@ -61,6 +61,14 @@ import Testing
         #expect(run.standardOutput.contains("ok a NaN in one rank's rows"), "\(run.standardOutput)")
     }
 
+    @Test(arguments: [2, 3])
+    func aStopAskedOnOneRankStopsEveryRankBeforeTheSameUpdate(ranks: Int) throws {
+        let run = try Self.mpirun(["-np", "\(ranks)", try Self.executable("perceptron-mpi-check"), "stop"])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(!run.standardOutput.contains("FAIL"), "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("ok a stop asked by rank \(ranks - 1) alone"), "\(run.standardOutput)")
+    }
+
     /// Batch normalisation normalises over each rank's share and dropout draws per rank, so
     /// only agreement between the ranks is checked (running statistics averaged every epoch).
     @Test(arguments: [2, 3])
@@ -174,6 +182,40 @@ import Testing
             guard n > 0 else { return bytes }
             bytes += chunk[0..<n]
         }
+    }
+
+    /// SIGTERM to rank 1 alone: its stop request travels in the next allreduce, every rank stops
+    /// before the same update, rank 0 says so and keeps its last checkpoint.
+    @Test func aSignalToOneRankStopsEveryRankAtTheSameStep() throws {
+        let folder = FormatTestSupport.temporaryFolder()
+        try Self.writeData(in: folder, rows: 1000, columns: 16)
+        let perceptron = try Self.executable("perceptron")
+        let marker = "PERCEPTRON_TEST_JOB=\(folder)"
+        let logs = FormatTestSupport.temporaryFolder()
+        let outputs = FormatTestSupport.temporaryFolder()
+        var flags = Self.trainFlags
+        flags[flags.firstIndex(of: "--epochs")! + 1] = "100"
+        flags[flags.firstIndex(of: "--hidden")! + 1] = "32,32"
+        let job = ReliabilitySupport.spawn(
+            "/usr/bin/timeout",
+            ["-k", "10", "\(ReliabilitySupport.timeLimit)", Self.mpirun] + Self.jobOptions
+                + ["--output-filename", outputs, "-x", marker, "-np", "2", perceptron] + flags
+                + ["--output", "m.safetensors"],
+            in: folder, logs: logs)
+        var waited = 0
+        while !ReliabilitySupport.exists("\(folder)/m.safetensors") && waited < 600 {
+            usleep(100_000)
+            waited += 1
+        }
+        let ranks = Self.processes(marker: marker, rank: 1)
+        #expect(ranks.count == 1)
+        for pid in ranks { kill(pid, SIGTERM) }
+        let outcome = ReliabilitySupport.wait(job, logs: logs)
+        #expect(outcome.status != 0 && outcome.status != 124, "\(outcome.standardError)")
+        let stderr = String(decoding: (try? FileSystem.read("\(outputs)/1/rank.0/stderr")) ?? [], as: UTF8.self)
+        #expect(stderr.contains("interrupted on another rank during epoch "), "\(stderr)")
+        #expect(stderr.contains("resume with --init m.safetensors"), "\(stderr)")
+        #expect(try Self.parameters("\(folder)/m.safetensors").count == 16 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3)
     }
 
     @Test func aKilledRankEndsTheJobAndTheLastCheckpointResumes() throws {
