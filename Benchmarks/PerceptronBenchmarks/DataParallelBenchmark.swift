@@ -69,7 +69,7 @@ struct DataParallelBenchmark {
         try world.sleepingBarrier()
         progress("data parallel: \(world.size) ranks together")
         let together = try epochSeconds(world)
-        var buffer = [Float](repeating: 1, count: start.parameterCount + 2)
+        var buffer = [Float](repeating: 1, count: start.parameterCount + 3)
         var allreduce: [Double] = []
         try world.barrier()
         for _ in 0..<(quick ? 10 : 50) {

@@ -174,8 +174,8 @@ func checkAllocations() throws {
         return alloc_counter_mallocs() - before
     }
     guard alloc_counter_enabled() != 0 else { return check(true, "allocation counting is off (sanitizer build)") }
-    // The step's buffer: every parameter, then the summed loss and what it divides by.
-    var buffer = [Float](repeating: 1, count: sizes[0] * sizes[1] + sizes[1] + sizes[1] * sizes[2] + sizes[2] + 2)
+    // The step's buffer: every parameter, then the summed loss, what it divides by and the stop flag.
+    var buffer = [Float](repeating: 1, count: sizes[0] * sizes[1] + sizes[1] + sizes[1] * sizes[2] + sizes[2] + 3)
     try world.allreduceSum(&buffer)
     let before = alloc_counter_mallocs()
     for _ in 0..<40 { try buffer.withUnsafeMutableBufferPointer { (b) throws(CommunicatorError) in try world.allreduceSum(b) } }
