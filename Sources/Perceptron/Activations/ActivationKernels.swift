@@ -64,15 +64,7 @@ enum ActivationKernels {
         case .leakyReLU(let s):
             let slope = T(s)
             let zero: T = 0
-            let zp = preactivation?.baseAddress
-            for r in 0..<rows {
-                let row = yp + r * n
-                for j in 0..<n {
-                    let v = row[j] + bp[j]
-                    zp?[r * n + j] = v
-                    row[j] = v > zero ? v : v * slope
-                }
-            }
+            biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { $0 > zero ? $0 : $0 * slope }
         case .silu:
             biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { silu($0) }
         case .softplus(let beta, let threshold):
@@ -92,15 +84,7 @@ enum ActivationKernels {
                 for j in 0..<n { row[j] = T.tanh(row[j] + bp[j]) }
             }
         case .gelu:
-            let zp = preactivation?.baseAddress
-            for r in 0..<rows {
-                let row = yp + r * n
-                for j in 0..<n {
-                    let v = row[j] + bp[j]
-                    zp?[r * n + j] = v
-                    row[j] = gelu(v)
-                }
-            }
+            biasElementwise(yp, bp, preactivation?.baseAddress, rows, n) { gelu($0) }
         case .softmax:
             for r in 0..<rows {
                 let row = yp + r * n

@@ -23,16 +23,7 @@ enum LossKernels {
             let scale = 1 / T(rows)
             for r in 0..<rows {
                 let z = yp + r * columns
-                // Stable log-sum-exp: lse = m + log Σ e^(z − m), m = max z; every exponent ≤ 0.
-                var m = z[0]
-                var best = 0
-                for j in 1..<columns where z[j] > m {
-                    m = z[j]
-                    best = j
-                }
-                var sum: T = 0
-                for j in 0..<columns { sum += T.exp(z[j] - m) }
-                let lse = m + T.log(sum)
+                let (lse, best) = logSumExp(z, columns: columns)
                 switch targets {
                 case .classes(let c):
                     let label = c[r]

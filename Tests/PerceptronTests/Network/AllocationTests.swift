@@ -1,24 +1,9 @@
-import CAllocCounter
 import Testing
 
 @testable import Perceptron
 
-/// Mallocs per call of `body` on this thread after one warm-up call.
-private func mallocsPerCall(_ count: Int = 20, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    let start = alloc_counter_mallocs()
-    for _ in 0..<count { try body() }
-    return Double(alloc_counter_mallocs() - start) / Double(count)
-}
-
-/// Debug builds allocate in places an optimised build does not (see RECIPES 5b), so these run
-/// only in release builds (`swift test -c release`) with the counter on. The naive backend keeps
-/// OpenBLAS's own thread-pool bookkeeping out of the count.
-#if DEBUG
-    private let countsAllocations = false
-#else
-    private let countsAllocations = alloc_counter_enabled() != 0
-#endif
+// Counted in release builds only (`mallocsPerCall`, `countsAllocations` in Support/). The naive
+// backend keeps OpenBLAS's own thread-pool bookkeeping out of the count.
 
 @Test(.enabled(if: countsAllocations))
 func trainingStepAndInferenceAllocateNothingAfterWarmUp() throws {

@@ -1,22 +1,6 @@
-import CAllocCounter
 import Testing
 
 @testable import Perceptron
-
-/// Mallocs per call of `body` on this thread after one warm-up call.
-private func mallocsPerCall(_ count: Int = 20, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    let start = alloc_counter_mallocs()
-    for _ in 0..<count { try body() }
-    return Double(alloc_counter_mallocs() - start) / Double(count)
-}
-
-// As in AllocationTests: counted in release builds only (`swift test -c release`).
-#if DEBUG
-    private let countsAllocations = false
-#else
-    private let countsAllocations = alloc_counter_enabled() != 0
-#endif
 
 /// A training step with issue 15's options: cross-entropy with label smoothing and class
 /// weights (class indices and probability rows), gradient clipping and RMSprop, with and without
