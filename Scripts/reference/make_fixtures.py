@@ -238,6 +238,35 @@ def install(new, path):
     os.replace(new, path)
 
 
+def write_case(root, name, initial, metadata, x, targets, expected, case, trained):
+    """Writes one case folder (removing files no longer part of it); unchanged files are kept."""
+    folder = os.path.join(root, f"case-{name}")
+    os.makedirs(folder, exist_ok=True)
+    for stale in set(os.listdir(folder)) - {"model.safetensors", "input.npy", "targets.npy", "expected.safetensors",
+                                            "case.json"} - ({"trained.safetensors"} if trained is not None else set()):
+        os.remove(os.path.join(folder, stale))
+    with tempfile.TemporaryDirectory(dir=root) as scratch:
+        def put(filename, write):
+            temporary = os.path.join(scratch, filename)
+            write(temporary)
+            install(temporary, os.path.join(folder, filename))
+
+        put("model.safetensors", lambda p: save_file(initial, p, metadata=metadata))
+        put("input.npy", lambda p: np.save(p, x.numpy()))
+        put("targets.npy", lambda p: np.save(p, targets.numpy()))
+        put("expected.safetensors", lambda p: save_file(expected, p))
+        if trained is not None:
+            put("trained.safetensors", lambda p: save_file(trained, p, metadata=metadata))
+
+        def write_json(p):
+            with open(p, "w") as f:
+                json.dump(case, f, indent=2)
+                f.write("\n")
+
+        put("case.json", write_json)
+    return folder
+
+
 def make_case(root, spec):
     name = spec["name"]
     dtype = torch.float64 if spec.get("dtype", "float64") == "float64" else torch.float32
@@ -330,31 +359,7 @@ def make_case(root, spec):
         case.update(hyper)
         case["training"] = True
 
-    folder = os.path.join(root, f"case-{name}")
-    os.makedirs(folder, exist_ok=True)
-    for stale in set(os.listdir(folder)) - {"model.safetensors", "input.npy", "targets.npy", "expected.safetensors",
-                                            "case.json"} - ({"trained.safetensors"} if trained is not None else set()):
-        os.remove(os.path.join(folder, stale))
-    with tempfile.TemporaryDirectory(dir=root) as scratch:
-        def put(filename, write):
-            temporary = os.path.join(scratch, filename)
-            write(temporary)
-            install(temporary, os.path.join(folder, filename))
-
-        put("model.safetensors", lambda p: save_file(initial, p, metadata=metadata))
-        put("input.npy", lambda p: np.save(p, x.numpy()))
-        put("targets.npy", lambda p: np.save(p, targets.numpy()))
-        put("expected.safetensors", lambda p: save_file(expected, p))
-        if trained is not None:
-            put("trained.safetensors", lambda p: save_file(trained, p, metadata=metadata))
-
-        def write_json(p):
-            with open(p, "w") as f:
-                json.dump(case, f, indent=2)
-                f.write("\n")
-
-        put("case.json", write_json)
-    return folder
+    return write_case(root, name, initial, metadata, x, targets, expected, case, trained)
 
 
 # Every case; `sizes` are the linear layers' widths, input first. Depth = len(sizes) - 1.
@@ -638,31 +643,7 @@ def make_option_case(root, spec):
         case.update(hyper)
         case["training"] = True
 
-    folder = os.path.join(root, f"case-{name}")
-    os.makedirs(folder, exist_ok=True)
-    for stale in set(os.listdir(folder)) - {"model.safetensors", "input.npy", "targets.npy", "expected.safetensors",
-                                            "case.json"} - ({"trained.safetensors"} if trained is not None else set()):
-        os.remove(os.path.join(folder, stale))
-    with tempfile.TemporaryDirectory(dir=root) as scratch:
-        def put(filename, write):
-            temporary = os.path.join(scratch, filename)
-            write(temporary)
-            install(temporary, os.path.join(folder, filename))
-
-        put("model.safetensors", lambda p: save_file(initial, p, metadata=metadata))
-        put("input.npy", lambda p: np.save(p, x.numpy()))
-        put("targets.npy", lambda p: np.save(p, targets.numpy()))
-        put("expected.safetensors", lambda p: save_file(expected, p))
-        if trained is not None:
-            put("trained.safetensors", lambda p: save_file(trained, p, metadata=metadata))
-
-        def write_json(p):
-            with open(p, "w") as f:
-                json.dump(case, f, indent=2)
-                f.write("\n")
-
-        put("case.json", write_json)
-    return folder
+    return write_case(root, name, initial, metadata, x, targets, expected, case, trained)
 
 
 OPTION_CASES = [
